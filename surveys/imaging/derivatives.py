@@ -1,0 +1,192 @@
+"""Derived images safe to share: built from PIXELS only, so no metadata can survive.
+
+Pipeline (one decode): JPEG draft mode (DCT scaling to >= display size) -> EXIF
+orientation -> RGB (alpha flattened on white, ICC profiles converted to sRGB) -> display
+resize (never upscaled) -> fingerprints -> face blur -> thumbnail from the blurred
+display -> fresh images from the pixel buffer -> JPEG without exif/xmp/icc.
+"""
+from __future__ import annotations
+
+import io
+import math
+import threading
+from dataclasses import dataclass
+
+from .errors import UndecodableImage
+from .fingerprints import Fingerprints
+
+JPEG_QUALITY = 82
+#: Faces are searched on a copy of the display image at most this wide/high.
+FACE_DETECT_PX = 960
+
+
+@dataclass(frozen=True)
+class Derivatives:
+    display: bytes
+    thumbnail: bytes
+    display_size: tuple[int, int]
+    thumbnail_size: tuple[int, int]
+    faces_blurred: int
+    fingerprints: Fingerprints
+
+
+def make_derivatives(
+    data: bytes, *, blur_faces: bool = True, display_px: int = 1600, thumbnail_px: int = 320
+) -> Derivatives:
+    """Display + thumbnail JPEGs (faces blurred) and fingerprints. Raises UndecodableImage."""
+    from PIL import Image, ImageOps
+
+    from . import _decode
+    from .fingerprints import fingerprints
+
+    img, fmt = _decode.open_image(bytes(data))
+    if fmt == "jpeg":
+        w, h = img.size
+        scale = display_px / max(w, h)
+        if scale < 1:
+            # Request the final size in the raw orientation (draft keeps both sides >= it),
+            # so a 4000x3000 JPEG decodes at 2000x1500 instead of full size.
+            img.draft("RGB", (math.ceil(w * scale), math.ceil(h * scale)))
+    img = _decode.load(img)
+    try:
+        icc = img.info.get("icc_profile")
+        oriented = ImageOps.exif_transpose(img) if fmt != "heic" else img
+        rgb = _to_srgb(oriented, icc)
+        display = _fit(rgb, display_px)
+        fp = fingerprints(display)
+        pixels, faces = _blur(display, blur_faces)
+        # Fresh image from the raw pixel buffer: no info dict, no EXIF/XMP/ICC/maker notes.
+        clean = Image.frombytes("RGB", display.size, pixels)
+        thumb_img = _fit(clean, thumbnail_px)
+        thumb_img = Image.frombytes("RGB", thumb_img.size, thumb_img.tobytes())
+        display_bytes = _jpeg(clean)
+        thumb_bytes = _jpeg(thumb_img)
+    except UndecodableImage:
+        raise
+    except (OSError, SyntaxError, EOFError) as exc:
+        raise UndecodableImage(f"The image data is corrupt ({str(exc)[:120]}).") from None
+    return Derivatives(
+        display=display_bytes,
+        thumbnail=thumb_bytes,
+        display_size=clean.size,
+        thumbnail_size=thumb_img.size,
+        faces_blurred=faces,
+        fingerprints=fp,
+    )
+
+
+def _jpeg(img) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=False)
+    return buf.getvalue()
+
+
+def _fit(img, px: int):
+    from PIL import Image
+
+    w, h = img.size
+    if max(w, h) <= px:
+        return img
+    scale = px / max(w, h)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+_SRGB = None
+
+
+def _to_srgb(img, icc: bytes | None):
+    """RGB pixels; alpha flattened on white; embedded ICC profile converted to sRGB."""
+    from PIL import Image
+
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    if icc and img.mode in ("RGB", "RGBA", "CMYK", "L"):
+        converted = _icc_convert(img, icc)
+        if converted is not None:
+            return converted
+    if img.mode.startswith("I;16") or img.mode == "I":  # 16-bit greyscale PNG
+        img = img.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    return img.convert("RGB")
+
+
+def _icc_convert(img, icc: bytes):
+    global _SRGB
+    try:
+        from PIL import ImageCms
+
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if "srgb" in (ImageCms.getProfileDescription(src) or "").lower().replace(" ", ""):
+            return None  # already sRGB: plain conversion below
+        if _SRGB is None:
+            _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+        if img.mode == "RGBA":
+            img = img.convert("RGB")
+        return ImageCms.profileToProfile(img, src, _SRGB, outputMode="RGB")
+    except Exception:  # broken/unsupported profile: fall back to the raw numbers
+        return None
+
+
+# ------------------------------------------------------------------ faces
+_cascade = None
+_cascade_lock = threading.Lock()
+
+
+def _detector():
+    global _cascade
+    if _cascade is None:
+        with _cascade_lock:
+            if _cascade is None:
+                import cv2
+
+                cascade = cv2.CascadeClassifier(
+                    cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
+                )
+                if cascade.empty():  # pragma: no cover - broken OpenCV install
+                    raise RuntimeError("OpenCV frontal-face cascade failed to load")
+                _cascade = cascade
+    return _cascade
+
+
+def detect_faces(rgb_array) -> list[tuple[int, int, int, int]]:
+    """Face boxes (x, y, w, h) in an RGB uint8 array (OpenCV Haar cascade)."""
+    import cv2
+
+    h, w = rgb_array.shape[:2]
+    scale = min(1.0, FACE_DETECT_PX / max(h, w))
+    grey = cv2.cvtColor(rgb_array, cv2.COLOR_RGB2GRAY)
+    if scale < 1.0:
+        grey = cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    grey = cv2.equalizeHist(grey)
+    found = _detector().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(20, 20))
+    return [
+        (int(x / scale), int(y / scale), int(bw / scale), int(bh / scale)) for x, y, bw, bh in found
+    ]
+
+
+def _blur(display, enabled: bool) -> tuple[bytes, int]:
+    """RGB pixel buffer of ``display`` with faces made unrecognisable; and their count."""
+    if not enabled:
+        return display.tobytes(), 0
+    import cv2
+    import numpy as np
+
+    arr = np.array(display, dtype=np.uint8)  # copy, writable
+    boxes = detect_faces(arr)
+    h, w = arr.shape[:2]
+    for x, y, bw, bh in boxes:
+        pad_x, pad_y = int(bw * 0.2), int(bh * 0.25)
+        x0, y0 = max(0, x - pad_x), max(0, y - pad_y)
+        x1, y1 = min(w, x + bw + pad_x), min(h, y + bh + pad_y)
+        region = arr[y0:y1, x0:x1]
+        if region.size == 0:
+            continue
+        # pixelate (destroys detail irreversibly) then smooth the blocks
+        rh, rw = region.shape[:2]
+        tiny = cv2.resize(region, (max(1, rw // 12), max(1, rh // 12)), interpolation=cv2.INTER_AREA)
+        blocky = cv2.resize(tiny, (rw, rh), interpolation=cv2.INTER_NEAREST)
+        k = max(3, (min(rw, rh) // 6) | 1)
+        arr[y0:y1, x0:x1] = cv2.GaussianBlur(blocky, (k, k), 0)
+    return arr.tobytes(), len(boxes)
