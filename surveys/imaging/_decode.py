@@ -6,6 +6,7 @@ Pillow and pillow-heif surfaces as :class:`UndecodableImage` with a readable mes
 from __future__ import annotations
 
 import io
+import warnings
 
 from PIL import Image, ImageFile
 
@@ -52,10 +53,16 @@ def open_image(data: bytes) -> tuple[Image.Image, str]:
         raise UndecodableImage("The file is empty.")
     _register_heif()
     try:
-        img = Image.open(io.BytesIO(data), formats=_OPENERS)
+        with warnings.catch_warnings():  # oversize images are rejected just below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=_OPENERS)
     except Image.DecompressionBombError:
         raise UndecodableImage(too_large_message()) from None
     except Image.UnidentifiedImageError:
+        if data[4:8] == b"ftyp":
+            raise UndecodableImage(
+                "The HEIC/HEIF file is truncated or corrupt (the upload may be incomplete)."
+            ) from None
         raise UndecodableImage(
             "The file is not a supported image (JPEG, PNG, WebP or HEIC expected)."
         ) from None

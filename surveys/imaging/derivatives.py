@@ -18,6 +18,8 @@ from .fingerprints import Fingerprints
 JPEG_QUALITY = 82
 #: Faces are searched on a copy of the display image at most this wide/high.
 FACE_DETECT_PX = 960
+#: Haar cascade strictness: 6 (vs. the usual 5) avoids most false hits on signboards/shapes.
+FACE_MIN_NEIGHBORS = 6
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def detect_faces(rgb_array) -> list[tuple[int, int, int, int]]:
     if scale < 1.0:
         grey = cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     grey = cv2.equalizeHist(grey)
-    found = _detector().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(20, 20))
+    found = _detector().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=FACE_MIN_NEIGHBORS, minSize=(20, 20))
     return [
         (int(x / scale), int(y / scale), int(bw / scale), int(bh / scale)) for x, y, bw, bh in found
     ]

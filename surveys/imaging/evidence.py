@@ -91,7 +91,18 @@ def read_evidence(data: bytes, *, site_tz: str = "Asia/Shanghai") -> PhotoEviden
     if lat is None or lon is None or (lat == 0.0 and lon == 0.0):
         lat = lon = None  # (0, 0) is what broken GPS stacks write without a fix
 
-    mismatch = _thumbnail_mismatch(img, fmt, exif, orientation)
+    thumb = _exif_thumbnail(img, exif)
+    # Decode the pixels (JPEG: at 1/8 scale, a few ms) so that truncated or corrupt
+    # uploads fail here too; the small image also serves the thumbnail comparison.
+    # HEIC is only decoded when needed (a full decode costs ~0.3 s at 12 MP; libheif
+    # already validated the container on open, make_derivatives decodes it anyway).
+    mismatch = None
+    if fmt != "heic" or thumb is not None:
+        if fmt == "jpeg":
+            img.draft("L", (64, 64))
+        main = _decode.load(img)
+        if thumb is not None:
+            mismatch = _thumbnail_mismatch(thumb, main, fmt, orientation)
 
     return PhotoEvidence(
         sha256=digest,
@@ -239,11 +250,8 @@ def _raw_tiff(img) -> bytes | None:
     return raw if raw[:2] in (b"II", b"MM") else None
 
 
-def _thumbnail_mismatch(img, fmt: str, exif, orientation: int) -> bool | None:
-    from PIL import Image, ImageOps
-
-    from . import _decode
-
+def _exif_thumbnail(img, exif) -> bytes | None:
+    """The JPEG thumbnail in IFD1 (b"" when IFD1 points at something unreadable)."""
     if exif is None:
         return None
     try:
@@ -254,23 +262,26 @@ def _thumbnail_mismatch(img, fmt: str, exif, orientation: int) -> bool | None:
     except Exception:
         return None
     tiff = _raw_tiff(img)
-    if not tiff or length <= 0 or offset + length > len(tiff):
-        return None
+    if not tiff or length <= 0 or offset < 0 or offset + length > len(tiff):
+        return b""
+    return tiff[offset:offset + length]
+
+
+def _thumbnail_mismatch(thumb_bytes: bytes, main, fmt: str, orientation: int) -> bool:
+    from PIL import Image
+
     try:
-        thumb = Image.open(io.BytesIO(tiff[offset:offset + length]))
+        thumb = Image.open(io.BytesIO(thumb_bytes))
         thumb.load()
         thumb = thumb.convert("L")
     except Exception:
         return True  # a thumbnail that is not an image is not what a camera writes
-    # Main image, decoded small (JPEG draft: DCT scaling, up to 1/8).
-    if fmt == "jpeg":
-        img.draft("L", (max(thumb.width, 64), max(thumb.height, 64)))
-    main = _decode.load(img).convert("L")
-    if fmt != "heic":
-        main = ImageOps.exif_transpose(main) if orientation != 1 else main
+    main = main.convert("L")
     method = _TRANSPOSE.get(orientation)
-    if method:
+    if method:  # thumbnails are stored in the sensor's orientation, like the main image
         thumb = thumb.transpose(getattr(Image.Transpose, method))
+        if fmt != "heic":  # libheif already applied the HEIF transforms to `main`
+            main = main.transpose(getattr(Image.Transpose, method))
     thumb = _crop_to_aspect(thumb, main.width / main.height)
     return _differs(thumb, main)
 

@@ -370,3 +370,47 @@ def bomb_png(width: int = 50_000, height: int = 50_000) -> bytes:
 
 def not_an_image() -> bytes:
     return b"%PDF-1.4\n% this is not a photo\n" + bytes(range(256)) * 4
+
+
+# ------------------------------------------------------------------ faces
+def draw_face(img: Image.Image, box: tuple[int, int, int, int], skin=(224, 186, 160)) -> None:
+    """Draw a frontal cartoon face in ``box`` (x0, y0, x1, y1), in place. OpenCV's
+    frontal-face Haar cascade detects it (dark eyes/brows/mouth on a lighter oval)."""
+    x0, y0, x1, y1 = box
+    size = min(x1 - x0, y1 - y0)
+    layer = Image.new("RGB", (size, size), (70, 60, 55))
+    d = ImageDraw.Draw(layer)
+    cx = cy = size / 2
+    fw, fh = size * 0.30, size * 0.40
+    d.ellipse((cx - fw, cy - fh, cx + fw, cy + fh), fill=skin)
+    ey = cy - fh + 2 * fh * 0.42
+    dark = (40, 30, 30)
+    for sx in (-1, 1):
+        ex = cx + sx * fw * 0.42
+        d.ellipse((ex - fw * 0.2, ey - fw * 0.1, ex + fw * 0.2, ey + fw * 0.1), fill=dark)
+        d.rectangle((ex - fw * 0.3, ey - fw * 0.32, ex + fw * 0.3, ey - fw * 0.22), fill=(60, 45, 40))
+    shade = tuple(max(0, c - 35) for c in skin)
+    d.polygon([(cx, ey + fw * 0.1), (cx - fw * 0.12, ey + fw * 0.65), (cx + fw * 0.12, ey + fw * 0.65)],
+              fill=shade)
+    my = ey + fw * 0.95
+    d.ellipse((cx - fw * 0.38, my - fw * 0.08, cx + fw * 0.38, my + fw * 0.08), fill=(120, 50, 50))
+    layer = layer.filter(ImageFilter.GaussianBlur(max(1, size // 100)))
+    img.paste(layer, (x0, y0))
+
+
+def face_picture(width: int = 1200, height: int = 900, faces: int = 1, seed: int = 0,
+                 face_px: int = 360) -> Image.Image:
+    """A photo-like scene with ``faces`` synthetic faces side by side."""
+    img = photo(width, height, seed)
+    gap = (width - faces * face_px) // (faces + 1)
+    top = (height - face_px) // 2
+    for i in range(faces):
+        x = gap + i * (face_px + gap)
+        draw_face(img, (x, top, x + face_px, top + face_px))
+    return img
+
+
+def face_image(width: int = 1200, height: int = 900, faces: int = 1, seed: int = 0,
+               face_px: int = 360, **metadata) -> bytes:
+    """JPEG of :func:`face_picture`, with the usual metadata (see jpeg_with_metadata)."""
+    return jpeg_with_metadata(image=face_picture(width, height, faces, seed, face_px), **metadata)

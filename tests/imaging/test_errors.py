@@ -1,0 +1,55 @@
+import pytest
+
+from surveys.imaging.derivatives import make_derivatives
+from surveys.imaging.errors import UndecodableImage
+from surveys.imaging.evidence import read_evidence
+from tests.imaging import samples
+
+BOTH = [read_evidence, make_derivatives]
+
+
+@pytest.mark.parametrize("func", BOTH)
+def test_truncated_jpeg(func):
+    with pytest.raises(UndecodableImage, match="truncated"):
+        func(samples.truncated_jpeg())
+
+
+@pytest.mark.parametrize("func", BOTH)
+@pytest.mark.parametrize("data", [b"", b"hello", samples.not_an_image(), b"\xff\xd8\xff" + b"\x00" * 50,
+                                  b"\x89PNG\r\n\x1a\n" + b"\x00" * 40])
+def test_not_an_image(func, data):
+    with pytest.raises(UndecodableImage) as exc:
+        func(data)
+    assert isinstance(exc.value, ValueError)
+    assert str(exc.value) and str(exc.value)[0].isupper()
+
+
+@pytest.mark.parametrize("func", BOTH)
+def test_decompression_bomb(func):
+    bomb = samples.bomb_png()
+    assert len(bomb) < 20_000
+    with pytest.raises(UndecodableImage, match="too large"):
+        func(bomb)
+
+
+@pytest.mark.parametrize("func", BOTH)
+def test_just_over_the_cap(func):
+    from surveys.imaging._decode import MAX_PIXELS
+
+    with pytest.raises(UndecodableImage, match="too large"):
+        func(samples.bomb_png(width=MAX_PIXELS // 10_000 + 10, height=10_000))
+
+
+@pytest.mark.parametrize("func", BOTH)
+def test_unsupported_format(func):
+    import io
+
+    buf = io.BytesIO()
+    samples.photo(100, 100).save(buf, "GIF")
+    with pytest.raises(UndecodableImage, match="not a supported image"):
+        func(buf.getvalue())
+
+
+def test_truncated_heic(gps_heic):
+    with pytest.raises(UndecodableImage):
+        make_derivatives(gps_heic[: len(gps_heic) // 2])
