@@ -1,0 +1,70 @@
+from collections import OrderedDict
+
+from django.conf import settings
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+
+class LimitPagination(BasePagination):
+    """`?limit=` (capped) and `?offset=`, with next/previous links and no COUNT query.
+
+    One extra row is fetched to know whether a next page exists, so a page costs
+    one query however large the table.
+    """
+
+    default_limit = settings.REST_FRAMEWORK["PAGE_SIZE"]
+    max_limit = settings.API_MAX_PAGE_SIZE
+
+    def _int_param(self, request, name: str, default: int) -> int:
+        try:
+            value = int(request.query_params.get(name, default))
+        except (TypeError, ValueError):
+            return default
+        return max(value, 0)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.limit = min(max(self._int_param(request, "limit", self.default_limit), 1), self.max_limit)
+        self.offset = self._int_param(request, "offset", 0)
+        rows = list(queryset[self.offset : self.offset + self.limit + 1])
+        self.has_next = len(rows) > self.limit
+        return rows[: self.limit]
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        url = replace_query_param(url, "limit", self.limit)
+        return replace_query_param(url, "offset", self.offset + self.limit)
+
+    def get_previous_link(self):
+        if self.offset <= 0:
+            return None
+        url = replace_query_param(self.request.build_absolute_uri(), "limit", self.limit)
+        previous = self.offset - self.limit
+        return remove_query_param(url, "offset") if previous <= 0 else replace_query_param(url, "offset", previous)
+
+    def get_paginated_response(self, data):
+        return Response(
+            OrderedDict([("next", self.get_next_link()), ("previous", self.get_previous_link()), ("results", data)])
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": "limit", "required": False, "in": "query",
+             "description": f"Page size (at most {self.max_limit}).", "schema": {"type": "integer", "minimum": 1}},
+            {"name": "offset", "required": False, "in": "query",
+             "description": "Rows to skip.", "schema": {"type": "integer", "minimum": 0}},
+        ]

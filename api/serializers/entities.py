@@ -1,0 +1,68 @@
+from rest_framework import serializers
+
+from api.serializers.values import finite_float, validate_value_shape
+from surveys.models import Claim, Organization, Site
+
+
+class AliasesField(serializers.ListField):
+    child = serializers.CharField(max_length=300)
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=50, **kwargs)
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    aliases = AliasesField()
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "aliases", "parent", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    aliases = AliasesField()
+    latitude = finite_float(min_value=-90, max_value=90)
+    longitude = finite_float(min_value=-180, max_value=180)
+
+    class Meta:
+        model = Site
+        fields = ["id", "name", "aliases", "kind", "organization", "parent", "latitude", "longitude",
+                  "radius_m", "timezone", "verified", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_timezone(self, value):
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise serializers.ValidationError("Unknown time zone.") from None
+        return value
+
+    def validate_radius_m(self, value):
+        if not 1 <= value <= 100_000:
+            raise serializers.ValidationError("Between 1 and 100000 metres.")
+        return value
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    low = finite_float()
+    high = finite_float()
+
+    class Meta:
+        model = Claim
+        fields = ["id", "site", "organization", "metric", "low", "high", "unit", "qualifier", "status_value",
+                  "due_date", "is_target", "text", "source_name", "source_url", "source_kind", "published_on",
+                  "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"unit": {"required": False}, "metric": {"required": False}}
+
+    def validate(self, attrs):
+        site = attrs.get("site", getattr(self.instance, "site", None))
+        organization = attrs.get("organization", getattr(self.instance, "organization", None))
+        if site is None and organization is None:
+            raise serializers.ValidationError({"site": ["A claim is about a site or an organization."]})
+        if self.instance is None and not attrs.get("metric"):
+            raise serializers.ValidationError({"metric": ["This field is required."]})
+        return validate_value_shape(attrs, self.instance)

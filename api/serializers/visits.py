@@ -1,0 +1,115 @@
+from rest_framework import serializers
+
+from api.serializers.values import finite_float, validate_value_shape
+from surveys.models import Observation, Photo, Site, Visit
+from surveys.roles import is_editor
+from surveys.selectors.policy import EXPORTER_HIDDEN_FIELDS, is_restricted, reporter_label
+
+
+class PolicyMixin:
+    """Withholds what the exporter policy hides from exporters (see surveys.selectors.policy)."""
+
+    policy_resource = ""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and is_restricted(request.user):
+            for name in EXPORTER_HIDDEN_FIELDS.get(self.policy_resource, ()):
+                if name in data:
+                    data[name] = None
+        return data
+
+
+class VisitSerializer(PolicyMixin, serializers.ModelSerializer):
+    policy_resource = "visit"
+    id = serializers.UUIDField(required=False)
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all())
+    reporter = serializers.SerializerMethodField()
+    latitude = finite_float(min_value=-90, max_value=90)
+    longitude = finite_float(min_value=-180, max_value=180)
+    activity_level = serializers.IntegerField(min_value=0, max_value=4, allow_null=True, required=False)
+    activity_signs = serializers.ListField(child=serializers.CharField(max_length=200), max_length=50, required=False)
+    site_latitude = serializers.FloatField(source="site.latitude", read_only=True, allow_null=True)
+    site_longitude = serializers.FloatField(source="site.longitude", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "site", "reporter", "started_at", "ended_at", "latitude", "longitude", "site_latitude",
+                  "site_longitude", "notes", "observed_status", "activity_level", "activity_signs", "processing",
+                  "processing_error", "created_at", "updated_at"]
+        read_only_fields = ["processing", "processing_error", "created_at", "updated_at"]
+
+    def get_reporter(self, visit) -> str:
+        return reporter_label(self.context["request"].user, visit.reporter_id, visit.reporter.username)
+
+    def validate(self, attrs):
+        started = attrs.get("started_at", getattr(self.instance, "started_at", None))
+        ended = attrs.get("ended_at", getattr(self.instance, "ended_at", None))
+        if started and ended and ended < started:
+            raise serializers.ValidationError({"ended_at": ["Must not be before started_at."]})
+        if self.instance is not None:
+            if attrs.pop("id", self.instance.pk) != self.instance.pk:
+                raise serializers.ValidationError({"id": ["The id of a visit cannot change."]})
+        return attrs
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(required=False)
+    low = finite_float()
+    high = finite_float()
+    confidence = serializers.FloatField(min_value=0, max_value=1, required=False)
+
+    class Meta:
+        model = Observation
+        fields = ["id", "visit", "metric", "low", "high", "unit", "qualifier", "status_value", "method",
+                  "source_role", "quote", "confidence", "extracted", "rejected", "created_at", "updated_at"]
+        read_only_fields = ["extracted", "created_at", "updated_at"]
+        extra_kwargs = {"unit": {"required": False}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            from surveys.selectors.scoping import visits_for
+
+            self.fields["visit"].queryset = visits_for(request.user)
+            if not is_editor(request.user):
+                self.fields["rejected"].read_only = True
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            attrs.pop("id", None)
+            if "visit" in attrs and attrs["visit"].pk != self.instance.visit_id:
+                raise serializers.ValidationError({"visit": ["An observation cannot move to another visit."]})
+        return validate_value_shape(attrs, self.instance)
+
+
+class PhotoSerializer(PolicyMixin, serializers.ModelSerializer):
+    policy_resource = "photo"
+    files = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "visit", "status", "error", "sha256", "width", "height", "taken_at", "latitude",
+                  "longitude", "gps_time", "camera_make", "camera_model", "distance_m", "flags", "flag_details",
+                  "faces_blurred", "caption", "approved_at", "files", "created_at", "updated_at"]
+        read_only_fields = [f for f in fields if f != "caption"]
+
+    def get_files(self, photo) -> dict:
+        from django.urls import reverse
+
+        from surveys.selectors.policy import can_fetch_originals
+
+        request = self.context["request"]
+        base = request.build_absolute_uri(reverse("photo-file", args=[photo.pk]))
+        variants = ["display", "thumbnail"] if photo.status == "ready" else []
+        if can_fetch_originals(request.user, photo):
+            variants.append("original")
+        return {variant: f"{base}?variant={variant}" for variant in variants}
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+    id = serializers.UUIDField(required=False)
+    caption = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")

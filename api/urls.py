@@ -1,0 +1,29 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from api.views.auth import RevokeUserTokensView, TokenView
+from api.views.discrepancies import DiscrepancyReviewView, DiscrepancyViewSet
+from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
+from api.views.photos import PhotoFileView, PhotoViewSet, VisitPhotosView
+from api.views.visits import ObservationViewSet, VisitViewSet
+
+router = SimpleRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("sites", SiteViewSet, basename="site")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("observations", ObservationViewSet, basename="observation")
+router.register("photos", PhotoViewSet, basename="photo")
+router.register("discrepancies", DiscrepancyViewSet, basename="discrepancy")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("users/<str:username>/revoke-tokens/", RevokeUserTokensView.as_view(), name="user-revoke-tokens"),
+    path("visits/<uuid:visit_id>/photos/", VisitPhotosView.as_view(), name="visit-photos"),
+    path("photos/<uuid:photo_id>/file/", PhotoFileView.as_view(), name="photo-file"),
+    path("discrepancies/<int:pk>/review/", DiscrepancyReviewView.as_view(), name="discrepancy-review"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    *router.urls,
+]

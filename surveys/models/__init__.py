@@ -1,0 +1,14 @@
+from .access import ApiToken, IdempotencyRecord
+from .audit import AppendOnlyError, AuditEvent
+from .claims import Claim
+from .discrepancies import Discrepancy, DiscrepancyComment
+from .entities import LinkProposal, Organization, Site
+from .exports import ExportJob
+from .photos import Photo
+from .visits import Observation, SyncCounter, Tombstone, Visit
+
+__all__ = [
+    "ApiToken", "AppendOnlyError", "AuditEvent", "Claim", "Discrepancy", "DiscrepancyComment",
+    "ExportJob", "IdempotencyRecord", "LinkProposal", "Observation", "Organization", "Photo",
+    "Site", "SyncCounter", "Tombstone", "Visit",
+]

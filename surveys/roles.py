@@ -1,0 +1,62 @@
+"""The contract's four roles, as Django groups with model permissions (used by the admin)."""
+from django.contrib.auth.models import Group, Permission
+
+from surveys.vocab import Role
+
+_ALL = ("add", "change", "delete", "view")
+_DOMAIN = ("organization", "site", "claim", "visit", "observation", "photo", "discrepancy",
+           "discrepancycomment", "linkproposal", "exportjob")
+
+ROLE_PERMISSIONS: dict[Role, list[tuple[str, str, tuple[str, ...]]]] = {
+    Role.REPORTER: [
+        ("surveys", "organization", ("view",)),
+        ("surveys", "site", ("view", "add")),
+        ("surveys", "claim", ("view",)),
+        ("surveys", "visit", ("view", "add", "change")),
+        ("surveys", "observation", ("view", "add", "change")),
+        ("surveys", "photo", ("view", "add")),
+    ],
+    Role.EXPORTER: [
+        ("surveys", model, ("view",)) for model in ("organization", "site", "claim", "discrepancy")
+    ],
+    Role.EDITOR: [("surveys", model, _ALL) for model in _DOMAIN] + [("surveys", "auditevent", ("view",))],
+}
+ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.EDITOR] + [
+    ("auth", "user", _ALL),
+    ("auth", "group", ("view",)),
+    ("surveys", "apitoken", ("view", "change", "delete")),
+]
+
+STAFF_ROLES = {Role.EDITOR, Role.ADMIN}
+
+
+def roles_sync() -> None:
+    """Create or refresh the four groups and their permissions. Idempotent."""
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        codenames = [(app, f"{action}_{model}") for app, model, actions in grants for action in actions]
+        permissions = [
+            Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in codenames
+        ]
+        group.permissions.set(permissions)
+
+
+def role_of(user) -> Role | None:
+    """The user's role, cached on the user object for the request."""
+    if user is None or not user.is_authenticated:
+        return None
+    cached = getattr(user, "_survey_role", False)
+    if cached is not False:
+        return cached
+    if user.is_superuser:
+        role = Role.ADMIN
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        # The most powerful group wins when a user is in several.
+        role = next((r for r in (Role.ADMIN, Role.EDITOR, Role.EXPORTER, Role.REPORTER) if r.value in names), None)
+    user._survey_role = role
+    return role
+
+
+def is_editor(user) -> bool:
+    return role_of(user) in STAFF_ROLES

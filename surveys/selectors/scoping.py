@@ -1,0 +1,73 @@
+"""Who sees what: every API list, object lookup and export starts from these querysets.
+
+Reporters see their own visits, observations and photos; editors and admins see
+everything; exporters read under the exporter policy (see `policy.py`): confirmed
+discrepancies only, and no positions, originals or reporter identities.
+"""
+from django.db.models import QuerySet
+
+from surveys.models import Claim, Discrepancy, Observation, Organization, Photo, Site, Visit
+from surveys.roles import role_of
+from surveys.vocab import ReviewStatus, Role
+
+
+def organizations_for(user) -> QuerySet[Organization]:
+    if role_of(user) is None:
+        return Organization.objects.none()
+    return Organization.objects.select_related("parent")
+
+
+def sites_for(user) -> QuerySet[Site]:
+    role = role_of(user)
+    if role is None:
+        return Site.objects.none()
+    return Site.objects.select_related("organization", "parent")
+
+
+def claims_for(user) -> QuerySet[Claim]:
+    if role_of(user) is None:
+        return Claim.objects.none()
+    return Claim.objects.select_related("site", "organization")
+
+
+def visits_for(user) -> QuerySet[Visit]:
+    role = role_of(user)
+    visits = Visit.objects.select_related("site", "reporter")
+    if role == Role.REPORTER:
+        return visits.filter(reporter=user)
+    if role in (Role.EDITOR, Role.ADMIN, Role.EXPORTER):
+        return visits
+    return Visit.objects.none()
+
+
+def observations_for(user) -> QuerySet[Observation]:
+    role = role_of(user)
+    observations = Observation.objects.select_related("visit")
+    if role == Role.REPORTER:
+        return observations.filter(visit__reporter=user)
+    if role in (Role.EDITOR, Role.ADMIN, Role.EXPORTER):
+        return observations
+    return Observation.objects.none()
+
+
+def photos_for(user) -> QuerySet[Photo]:
+    role = role_of(user)
+    photos = Photo.objects.select_related("visit__site")
+    if role == Role.REPORTER:
+        return photos.filter(visit__reporter=user)
+    if role in (Role.EDITOR, Role.ADMIN, Role.EXPORTER):
+        return photos
+    return Photo.objects.none()
+
+
+def discrepancies_for(user) -> QuerySet[Discrepancy]:
+    role = role_of(user)
+    discrepancies = Discrepancy.objects.select_related("claim", "site", "assignee", "reviewer")
+    if role in (Role.EDITOR, Role.ADMIN):
+        return discrepancies
+    if role == Role.EXPORTER:
+        return discrepancies.filter(status=ReviewStatus.CONFIRMED)
+    if role == Role.REPORTER:
+        # Read-only: the discrepancies resting on the reporter's own visits.
+        return discrepancies.filter(observations__visit__reporter=user).distinct()
+    return Discrepancy.objects.none()

@@ -1,0 +1,79 @@
+"""Writes to organizations, sites and claims; every claim change re-matches its sites."""
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from surveys.models import Claim, Organization, Site
+from surveys.services.audit import audit_record
+from surveys.services.sync import tombstone_record
+
+
+def _enqueue_claim_match(claim_id: int) -> None:
+    from surveys import tasks
+
+    transaction.on_commit(lambda: tasks.match_claim.delay(claim_id))
+
+
+def _changes(before: dict, after: dict) -> dict:
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+
+
+def _snapshot(obj) -> dict:
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.loads(json.dumps(model_to_dict(obj), cls=DjangoJSONEncoder)) if obj.pk else {}
+
+
+@transaction.atomic
+def site_save(*, site: Site | None, values: dict, actor, as_editor: bool) -> Site:
+    """Create or edit a site. A reporter's new site is a proposal: unverified until an editor verifies it."""
+    creating = site is None
+    site = site or Site()
+    before = _snapshot(site)
+    for name, value in values.items():
+        setattr(site, name, value)
+    if creating and not as_editor:
+        site.verified = False
+        site.proposed_by = actor
+    site.full_clean(validate_unique=False, validate_constraints=False)
+    site.save()
+    audit_record(actor=actor, action="site.create" if creating else "site.update", obj=site,
+                 changes=_changes(before, _snapshot(site)))
+    return site
+
+
+@transaction.atomic
+def site_delete(*, site: Site, actor) -> None:
+    audit_record(actor=actor, action="site.delete", obj=site, changes={"name": site.name})
+    tombstone_record(obj=site)
+    site.delete()
+
+
+@transaction.atomic
+def organization_delete(*, organization: Organization, actor) -> None:
+    audit_record(actor=actor, action="organization.delete", obj=organization, changes={"name": organization.name})
+    tombstone_record(obj=organization)
+    organization.delete()
+
+
+@transaction.atomic
+def claim_save(*, claim: Claim | None, values: dict, actor) -> Claim:
+    creating = claim is None
+    claim = claim or Claim(created_by=actor)
+    before = _snapshot(claim)
+    for name, value in values.items():
+        setattr(claim, name, value)
+    claim.full_clean(validate_unique=False, validate_constraints=False)
+    claim.save()
+    audit_record(actor=actor, action="claim.create" if creating else "claim.update", obj=claim,
+                 changes=_changes(before, _snapshot(claim)))
+    _enqueue_claim_match(claim.pk)
+    return claim
+
+
+@transaction.atomic
+def claim_delete(*, claim: Claim, actor) -> None:
+    audit_record(actor=actor, action="claim.delete", obj=claim, changes={"text": claim.text})
+    tombstone_record(obj=claim)
+    claim.delete()

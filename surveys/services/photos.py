@@ -1,0 +1,163 @@
+"""Photo intake: judge the upload by its bytes, store it, then create the row.
+
+Decoding here is only a check (JPEG at 1/8 scale): the real work (EXIF evidence,
+derivatives, flags) happens in a worker, see `photo_pipeline.py`.
+"""
+import hashlib
+import uuid
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from surveys.models import Photo
+from surveys.services.common import ClientIdConflict
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+
+
+class UploadRejected(Exception):
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    format: str
+    sha256: str
+    size: int
+    width: int
+    height: int
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The image type the bytes say, whatever the name or Content-Type claim."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp":
+        box_size = int.from_bytes(head[:4], "big")
+        brands = {head[8:12]} | {head[i : i + 4] for i in range(16, min(box_size, len(head)), 4)}
+        if brands & _HEIF_BRANDS and b"avif" not in brands:
+            return "heic"
+    return None
+
+
+def file_sha256(upload) -> str:
+    cached = getattr(upload, "_sha256", None)
+    if cached:
+        return cached
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    upload._sha256 = digest.hexdigest()
+    return upload._sha256
+
+
+def _decode_check(upload, image_format: str) -> tuple[int, int]:
+    from PIL import Image
+
+    if image_format == "heic":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    upload.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(upload) as image:
+                width, height = image.size
+                if width * height > settings.PHOTO_MAX_PIXELS:
+                    raise UploadRejected(
+                        f"The image is {width}x{height} pixels, over the limit of "
+                        f"{settings.PHOTO_MAX_PIXELS:,} pixels."
+                    )
+                if image_format == "jpeg":
+                    image.draft("RGB", (max(width // 8, 1), max(height // 8, 1)))
+                image.load()
+        except UploadRejected:
+            raise
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise UploadRejected("The image has too many pixels to be processed safely.") from None
+        except Exception as exc:
+            raise UploadRejected(f"The file could not be decoded as a {image_format.upper()} image "
+                                 f"(truncated or corrupt): {exc}") from None
+        finally:
+            upload.seek(0)
+    return width, height
+
+
+def upload_check(upload) -> CheckedUpload:
+    """Accept JPEG, PNG, WebP and HEIC that really decode; everything else is refused."""
+    if upload.size == 0:
+        raise UploadRejected("The file is empty.")
+    if upload.size > settings.PHOTO_MAX_BYTES:
+        raise UploadRejected(f"The file is larger than {settings.PHOTO_MAX_BYTES:,} bytes.", status=413)
+    upload.seek(0)
+    head = upload.read(64)
+    upload.seek(0)
+    image_format = sniff_format(head)
+    if image_format is None:
+        raise UploadRejected("Unsupported file type: only JPEG, PNG, WebP and HEIC images are accepted.", status=415)
+    width, height = _decode_check(upload, image_format)
+    return CheckedUpload(format=image_format, sha256=file_sha256(upload), size=upload.size, width=width, height=height)
+
+
+def photo_files_delete_on_commit(photos: list[Photo]) -> None:
+    names = [f.name for photo in photos for f in (photo.original, photo.display, photo.thumbnail) if f]
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
+def _enqueue_processing(photo: Photo) -> None:
+    from surveys import tasks
+
+    photo_id = str(photo.pk)
+    transaction.on_commit(lambda: tasks.process_photo.delay(photo_id))
+
+
+def photo_create(*, visit, client_id: uuid.UUID | None, upload, caption: str = "") -> tuple[Photo, bool]:
+    """Store the original, then insert its row; a failure in either leaves neither.
+
+    The client id arbitrates retries as for visits: the same id with the same file
+    and caption returns the existing photo.
+    """
+    checked = upload_check(upload)
+    if client_id is not None:
+        existing = Photo.objects.select_related("visit").filter(pk=client_id).first()
+        if existing is not None:
+            return _existing_or_conflict(existing, visit=visit, sha256=checked.sha256, caption=caption), False
+
+    photo = Photo(
+        id=client_id or uuid.uuid4(), visit=visit, caption=caption, original_format=checked.format,
+        original_size=checked.size, sha256=checked.sha256, width=checked.width, height=checked.height,
+    )
+    photo.original.save("original", upload, save=False)
+    try:
+        with transaction.atomic():
+            photo.save(force_insert=True)
+            _enqueue_processing(photo)
+    except IntegrityError:
+        default_storage.delete(photo.original.name)
+        existing = Photo.objects.select_related("visit").filter(pk=photo.pk).first()
+        if existing is None:
+            raise
+        return _existing_or_conflict(existing, visit=visit, sha256=checked.sha256, caption=caption), False
+    except BaseException:
+        default_storage.delete(photo.original.name)
+        raise
+    return photo, True
+
+
+def _existing_or_conflict(existing: Photo, *, visit, sha256: str, caption: str) -> Photo:
+    if existing.visit_id != visit.pk or existing.sha256 != sha256 or existing.caption != caption:
+        raise ClientIdConflict()
+    return existing

@@ -1,0 +1,22 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from surveys.roles import STAFF_ROLES, roles_sync
+from surveys.vocab import Role
+
+
+@transaction.atomic
+def user_upsert(*, username: str, role: Role, password: str | None = None):
+    """Create or update a user with exactly one role. Idempotent."""
+    roles_sync()
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if password:
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.is_staff = role in STAFF_ROLES
+    user.is_active = True
+    user.save()
+    user.groups.set([Group.objects.get(name=role.value)])
+    return user, created

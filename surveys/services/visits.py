@@ -1,0 +1,126 @@
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from surveys.models import Observation, Visit
+from surveys.services.common import ClientIdConflict, field_values, same_content
+from surveys.services.sync import tombstone_record
+from surveys.vocab import Processing
+
+VISIT_FIELDS = ["site", "started_at", "ended_at", "latitude", "longitude", "notes", "observed_status",
+                "activity_level", "activity_signs"]
+OBSERVATION_FIELDS = ["visit", "metric", "low", "high", "unit", "qualifier", "status_value", "method",
+                      "source_role", "quote", "confidence"]
+
+
+def _enqueue_visit_processing(visit: Visit) -> None:
+    from surveys import tasks
+
+    visit_id, revision = str(visit.pk), visit.revision
+    transaction.on_commit(lambda: tasks.process_visit.delay(visit_id, revision))
+
+
+def _enqueue_site_match(site_id: int) -> None:
+    from surveys import tasks
+
+    transaction.on_commit(lambda: tasks.match_site.delay(site_id))
+
+
+def _create_with_client_id(model, *, client_id, owner_check, values: dict, build, after_insert):
+    """Insert first and let the primary key arbitrate, so concurrent retries create one row.
+
+    Returns (obj, created). A taken id with the same owner and content returns the
+    existing row; anything else raises ClientIdConflict.
+    """
+    try:
+        with transaction.atomic():
+            obj = build(client_id or uuid.uuid4())
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.save(force_insert=True)
+            after_insert(obj)
+            return obj, True
+    except IntegrityError:
+        existing = model.objects.filter(pk=client_id).first() if client_id else None
+        if existing is None:
+            raise
+        if not owner_check(existing) or not same_content(existing, values):
+            raise ClientIdConflict() from None
+        return existing, False
+
+
+def visit_create(*, reporter, client_id: uuid.UUID | None, values: dict) -> tuple[Visit, bool]:
+    values = field_values(Visit, values, fields=VISIT_FIELDS)
+
+    return _create_with_client_id(
+        Visit, client_id=client_id, values=values,
+        build=lambda pk: Visit(id=pk, reporter=reporter, **values),
+        after_insert=_enqueue_visit_processing,
+        owner_check=lambda existing: existing.reporter_id == reporter.pk,
+    )
+
+
+@transaction.atomic
+def visit_update(*, visit: Visit, values: dict) -> Visit:
+    """Apply an edit; the visit goes back to `pending` until its notes are re-extracted."""
+    old_site_id = visit.site_id
+    for name, value in values.items():
+        setattr(visit, name, value)
+    visit.processing = Processing.PENDING
+    visit.processing_error = ""
+    visit.revision = F("revision") + 1
+    visit.full_clean(exclude=["revision"], validate_unique=False, validate_constraints=False)
+    visit.save()
+    visit.refresh_from_db()
+    _enqueue_visit_processing(visit)
+    if old_site_id != visit.site_id:
+        _enqueue_site_match(old_site_id)
+    return visit
+
+
+@transaction.atomic
+def visit_delete(*, visit: Visit) -> None:
+    from surveys.services.photos import photo_files_delete_on_commit
+
+    for observation_id in visit.observations.values_list("pk", flat=True):
+        tombstone_record(obj=Observation(pk=observation_id), owner_id=visit.reporter_id)
+    photo_files_delete_on_commit(list(visit.photos.all()))
+    tombstone_record(obj=visit, owner_id=visit.reporter_id)
+    site_id = visit.site_id
+    visit.delete()
+    _enqueue_site_match(site_id)
+
+
+def observation_create(*, reporter, client_id: uuid.UUID | None, values: dict) -> tuple[Observation, bool]:
+    values = field_values(Observation, values, fields=OBSERVATION_FIELDS)
+
+    return _create_with_client_id(
+        Observation, client_id=client_id, values=values,
+        build=lambda pk: Observation(id=pk, extracted=False, **values),
+        after_insert=lambda observation: _enqueue_site_match(observation.visit.site_id),
+        owner_check=lambda existing: existing.visit.reporter_id == reporter.pk,
+    )
+
+
+@transaction.atomic
+def observation_update(*, observation: Observation, values: dict, actor=None) -> Observation:
+    from surveys.services.audit import audit_record
+
+    rejected_before = observation.rejected
+    for name, value in values.items():
+        setattr(observation, name, value)
+    observation.full_clean(validate_unique=False, validate_constraints=False)
+    observation.save()
+    if observation.rejected != rejected_before:
+        audit_record(actor=actor, action="observation.reject" if observation.rejected else "observation.unreject",
+                     obj=observation, changes={"rejected": [rejected_before, observation.rejected]})
+    _enqueue_site_match(observation.visit.site_id)
+    return observation
+
+
+@transaction.atomic
+def observation_delete(*, observation: Observation) -> None:
+    tombstone_record(obj=observation, owner_id=observation.visit.reporter_id)
+    site_id = observation.visit.site_id
+    observation.delete()
+    _enqueue_site_match(site_id)

@@ -1,0 +1,61 @@
+"""Celery tasks: thin wrappers that load ids and call a service.
+
+Every task is safe to run twice (acks_late: a killed worker's message is
+redelivered); the services claim their work with conditional updates.
+"""
+from celery import shared_task
+
+TRANSIENT = (ConnectionError, TimeoutError, OSError)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
+             retry_backoff=True, retry_backoff_max=300, max_retries=8)
+def process_visit(visit_id: str, revision: int) -> str:
+    from surveys.services.visit_processing import visit_process
+
+    return visit_process(visit_id=visit_id, revision=revision)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
+             retry_backoff=True, retry_backoff_max=300, max_retries=8)
+def match_site(site_id: int) -> int:
+    from surveys.services.matching import site_rematch
+
+    return site_rematch(site_id=site_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
+             retry_backoff=True, retry_backoff_max=300, max_retries=8)
+def process_photo(photo_id: str) -> str:
+    from surveys.services.photo_pipeline import photo_process
+
+    return photo_process(photo_id=photo_id)
+
+
+@shared_task(acks_late=True)
+def requeue_stale_photos() -> int:
+    from surveys.services.photo_pipeline import photos_requeue_stale
+
+    return photos_requeue_stale()
+
+
+@shared_task(acks_late=True)
+def requeue_pending_visits() -> int:
+    from surveys.services.visit_processing import visits_requeue_pending
+
+    return visits_requeue_pending()
+
+
+@shared_task(acks_late=True)
+def purge_idempotency_keys() -> int:
+    from surveys.services.idempotency import idempotency_purge_expired
+
+    return idempotency_purge_expired()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
+             retry_backoff=True, retry_backoff_max=300, max_retries=8)
+def match_claim(claim_id: int) -> int:
+    from surveys.services.matching import claim_rematch
+
+    return claim_rematch(claim_id=claim_id)

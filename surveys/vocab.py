@@ -1,0 +1,136 @@
+"""The contract's vocabularies, defined once.
+
+Plain Python (no Django imports) so the pure engine, the models, the API and the
+exports all share the same names.
+"""
+from enum import StrEnum
+
+
+class Metric(StrEnum):
+    HEADCOUNT = "headcount"
+    ENTERPRISES = "enterprises"
+    CAPACITY_ENERGY = "capacity_energy"
+    OUTPUT_MASS = "output_mass"
+    OUTPUT_UNITS = "output_units"
+    AREA = "area"
+    INVESTMENT = "investment"
+    OUTPUT_VALUE = "output_value"
+    STATUS = "status"
+
+
+CANONICAL_UNIT: dict[Metric, str] = {
+    Metric.HEADCOUNT: "person",
+    Metric.ENTERPRISES: "enterprise",
+    Metric.CAPACITY_ENERGY: "GWh/yr",
+    Metric.OUTPUT_MASS: "t/yr",
+    Metric.OUTPUT_UNITS: "unit/yr",
+    Metric.AREA: "m2",
+    Metric.INVESTMENT: "CNY",
+    Metric.OUTPUT_VALUE: "CNY/yr",
+    Metric.STATUS: "",
+}
+
+
+class Qualifier(StrEnum):
+    EXACT = "exact"
+    APPROX = "approx"
+    RANGE = "range"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    VAGUE = "vague"
+
+
+class Status(StrEnum):
+    PLANNED = "planned"
+    NOT_STARTED = "not_started"
+    UNDER_CONSTRUCTION = "under_construction"
+    OPERATING = "operating"
+    IDLE = "idle"
+    CLOSED = "closed"
+
+
+# Progress order used by status matching; idle/closed sit outside it.
+STATUS_PROGRESS: dict[Status, int] = {
+    Status.PLANNED: 0,
+    Status.NOT_STARTED: 1,
+    Status.UNDER_CONSTRUCTION: 2,
+    Status.OPERATING: 3,
+}
+
+
+class Method(StrEnum):
+    COUNTED = "counted"
+    ESTIMATED = "estimated"
+    INTERVIEW = "interview"
+    SIGNAGE = "signage"
+    DOCUMENT = "document"
+    PHOTO = "photo"
+
+
+class SiteKind(StrEnum):
+    FACTORY = "factory"
+    PARK = "park"
+    PROJECT = "project"
+    OTHER = "other"
+
+
+class SourceKind(StrEnum):
+    GOVERNMENT = "government"
+    COMPANY = "company"
+    MEDIA = "media"
+    OTHER = "other"
+
+
+class DiscrepancyKind(StrEnum):
+    NUMERIC = "numeric"
+    STATUS = "status"
+    TIMELINE = "timeline"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+SEVERITY_RANK: dict[Severity, int] = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
+
+
+class ReviewStatus(StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    NEEDS_FOLLOWUP = "needs_followup"
+    RESOLVED = "resolved"
+
+
+class Processing(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PhotoStatus(StrEnum):
+    PENDING = "pending"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class PhotoFlag(StrEnum):
+    FAR_FROM_SITE = "far_from_site"
+    REUSED = "reused"
+    TIME_MISMATCH = "time_mismatch"
+    NO_LOCATION = "no_location"
+    EDITED = "edited"
+
+
+class Role(StrEnum):
+    REPORTER = "reporter"
+    EDITOR = "editor"
+    EXPORTER = "exporter"
+    ADMIN = "admin"
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """Django field choices from a vocabulary enum."""
+    return [(member.value, member.value.replace("_", " ")) for member in enum]
