@@ -20,6 +20,9 @@ JPEG_QUALITY = 82
 FACE_DETECT_PX = 960
 #: Haar cascade strictness: 6 (vs. the usual 5) avoids most false hits on signboards/shapes.
 FACE_MIN_NEIGHBORS = 6
+#: A blurred face keeps this many pixelation cells across its (padded) width (at 8-10
+#: cells the Haar cascade still finds the face: too much structure survives).
+FACE_CELLS = 6
 
 
 @dataclass(frozen=True)
@@ -187,8 +190,10 @@ def _blur(display, enabled: bool) -> tuple[bytes, int]:
             continue
         # pixelate (destroys detail irreversibly) then smooth the blocks
         rh, rw = region.shape[:2]
-        tiny = cv2.resize(region, (max(1, rw // 12), max(1, rh // 12)), interpolation=cv2.INTER_AREA)
+        cells_x = max(1, min(rw, FACE_CELLS))
+        cells_y = max(1, min(rh, round(FACE_CELLS * rh / rw)))
+        tiny = cv2.resize(region, (cells_x, cells_y), interpolation=cv2.INTER_AREA)
         blocky = cv2.resize(tiny, (rw, rh), interpolation=cv2.INTER_NEAREST)
-        k = max(3, (min(rw, rh) // 6) | 1)
+        k = max(3, (min(rw, rh) // 4) | 1)
         arr[y0:y1, x0:x1] = cv2.GaussianBlur(blocky, (k, k), 0)
     return arr.tobytes(), len(boxes)

@@ -80,7 +80,7 @@ def photo(width: int = 1200, height: int = 900, seed: int = 0) -> Image.Image:
             fill=tuple(rnd.randrange(0, 256) for _ in range(3)), width=rnd.randrange(1, 6),
         )
     img = img.filter(ImageFilter.GaussianBlur(1.2))
-    noise = Image.effect_noise((w0, h0), 18).convert("RGB")
+    noise = Image.frombytes("L", (w0, h0), rnd.randbytes(w0 * h0)).convert("RGB")
     img = Image.blend(img, noise, 0.06)
     if (w0, h0) != (width, height):
         img = img.resize((width, height), Image.Resampling.BICUBIC)
