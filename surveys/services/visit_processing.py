@@ -1,0 +1,99 @@
+"""A visit's notes become extracted observations, then its site is re-matched.
+
+Safe to run twice: the run only acts on the revision it was queued for, the
+extracted observations get ids derived from the visit and the fact, and the
+visit is marked done with a compare-and-set on that revision.
+"""
+import logging
+import uuid
+import zoneinfo
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.models import Observation, Visit
+from surveys.services.sync import tombstone_record
+from surveys.vocab import Method, Processing
+
+log = logging.getLogger(__name__)
+EXTRACTION_NAMESPACE = uuid.UUID("6f1d8a52-93a4-4c0e-9a43-5c1f3b7e2d10")
+
+
+def _observation_id(visit_id, fact) -> uuid.UUID:
+    return uuid.uuid5(EXTRACTION_NAMESPACE, f"{visit_id}|{fact.metric}|{fact.span[0]}|{fact.span[1]}|{fact.surface}")
+
+
+def _visit_local_date(visit: Visit):
+    try:
+        zone = zoneinfo.ZoneInfo(visit.site.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return visit.started_at.astimezone(zone).date()
+
+
+def _fact_values(fact) -> dict:
+    return {
+        "metric": fact.metric.value, "low": fact.low, "high": fact.high, "unit": fact.unit,
+        "qualifier": fact.qualifier.value, "status_value": fact.status_value.value if fact.status_value else "",
+        "method": (fact.method or Method.ESTIMATED).value, "source_role": fact.source_role[:120],
+        "quote": fact.surface, "confidence": round(min(max(fact.confidence, 0.0), 1.0), 3),
+        "span_start": fact.span[0], "span_end": fact.span[1],
+    }
+
+
+@transaction.atomic
+def visit_replace_extracted(*, visit: Visit) -> int:
+    """Replace the visit's extracted observations with those in its notes now.
+
+    The reporter's own observations are never touched; an extraction an editor
+    rejected stays rejected while the same fact is still in the notes.
+    """
+    from surveys.engine import extract_observations
+
+    facts = extract_observations(visit.notes, visit_date=_visit_local_date(visit))
+    wanted = {_observation_id(visit.pk, fact): _fact_values(fact) for fact in facts}
+    existing = {obs.pk: obs for obs in visit.observations.select_for_update().filter(extracted=True)}
+    for obs_id, obs in existing.items():
+        if obs_id not in wanted:
+            tombstone_record(obj=obs, owner_id=visit.reporter_id)
+            obs.delete()
+    for obs_id, values in wanted.items():
+        obs = existing.get(obs_id)
+        if obs is None:
+            Observation.objects.create(id=obs_id, visit=visit, extracted=True, **values)
+        elif any(getattr(obs, name) != value for name, value in values.items()):
+            Observation.objects.filter(pk=obs_id).update(updated_at=timezone.now(), **values)
+    return len(wanted)
+
+
+def visit_process(*, visit_id, revision: int) -> str:
+    from surveys.services.matching import site_rematch
+
+    visit = Visit.objects.select_related("site").filter(pk=visit_id).first()
+    if visit is None:
+        return "gone"
+    if visit.revision != revision:
+        return "stale"  # a later edit queued its own run
+    try:
+        visit_replace_extracted(visit=visit)
+        site_rematch(site_id=visit.site_id)
+    except Exception as exc:
+        log.exception("processing visit %s failed", visit_id)
+        Visit.objects.filter(pk=visit.pk, revision=revision).update(
+            processing=Processing.FAILED, processing_error=f"{type(exc).__name__}: {exc}"[:2000])
+        return "failed"
+    Visit.objects.filter(pk=visit.pk, revision=revision).update(processing=Processing.DONE, processing_error="")
+    return "done"
+
+
+def visits_requeue_pending(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Beat sweep: re-queue visits whose processing message was lost."""
+    from surveys import tasks
+
+    stale = Visit.objects.filter(processing=Processing.PENDING, updated_at__lt=timezone.now() - older_than)
+    count = 0
+    for visit_id, revision in stale.values_list("pk", "revision")[:1000]:
+        tasks.process_visit.delay(str(visit_id), revision)
+        count += 1
+    return count
