@@ -81,6 +81,10 @@ _KEYWORD_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _CLASSIFIER_RE = re.compile(r"个")
+_ARTICLES = {"一", "one", "a", "an"}
+# A date that starts a period ("since 2023", "成立于2018年") is history, not a deadline.
+_SINCE_BEFORE_RE = re.compile(r"(?:\b(?:since|from|after)\s+|成立于|自|从|始于)$", re.IGNORECASE)
+_SINCE_AT_RE = re.compile(r"(?:since|from|after)\b", re.IGNORECASE)
 _YEARS = range(1900, 2101)
 
 
@@ -153,6 +157,9 @@ def _quantity(t: _Text, start: int, end: int, low: float, high: float, *, vague:
     more_after = None if low != high or vague else _MORE_AFTER_RE.match(text, pos)
     if more_after:
         pos = more_after.end()
+    early_suffix = _SUFFIX_RE.match(text, pos)  # "500 or so workers"
+    if early_suffix:
+        pos = early_suffix.end()
     unit = match_unit(text, pos)
     if unit and plain_int and low in _YEARS and unit[3]:
         unit = None  # "in 2025 the companies...": a year, not 2025 companies
@@ -162,7 +169,7 @@ def _quantity(t: _Text, start: int, end: int, low: float, high: float, *, vague:
         if OTHER_UNIT_RE.match(text, pos) or (plain_int and (low in _YEARS or low >= 1e6)):
             return None
         kw = _KEYWORD_BEFORE_RE.search(left)
-        if not kw or low == high == 1:
+        if not kw or text[start:end].lower() in _ARTICLES:
             return None
         kind = {"headcount": "person", "enterprises": "enterprise", "money": "money"}[kw.lastgroup]
         if kind == "money" and scale < 1e4:
@@ -171,8 +178,8 @@ def _quantity(t: _Text, start: int, end: int, low: float, high: float, *, vague:
         unit = (kind, {"person": "person", "enterprise": "enterprise", "money": "yuan"}[kind],
                 classifier.end() if classifier else pos, False)
     kind, pint_unit, pos, _ = unit
-    if low == high == 1 and kind in ("person", "enterprise") and not vague:
-        return None  # "一家公司表示", "one worker said": an article, not a count
+    if text[start:end].lower() in _ARTICLES:
+        return None  # "一家公司表示", "one worker said", "一片空地": an article, not a count
 
     rate_m = RATE_AFTER_RE.match(text, pos)
     if rate_m:
@@ -185,7 +192,8 @@ def _quantity(t: _Text, start: int, end: int, low: float, high: float, *, vague:
     suffix = _SUFFIX_RE.match(text, pos)
     if suffix:
         pos = suffix.end()
-        qualifier = qualifier or Qualifier(suffix.lastgroup)
+    if suffix or early_suffix:
+        qualifier = qualifier or Qualifier((suffix or early_suffix).lastgroup)
     span_end = pos
 
     if kind == "vehicle":
@@ -274,7 +282,9 @@ def extract_facts(text: str, *, reference_date: date | None = None) -> list[Fact
         if len(group) > 1:
             group = [f for f in group if f.status_value is not Status.PLANNED] or group
         target = bool(cues.TARGET_RE.search(sentence))
-        sentence_dates = [d for d in dates if d.value and s0 <= d.start < s1]
+        sentence_dates = [d for d in dates if d.value and s0 <= d.start < s1
+                          and not _SINCE_BEFORE_RE.search(text, s0, d.start)
+                          and not _SINCE_AT_RE.match(text, d.start)]
         for f in group:
             due = min(sentence_dates, key=lambda d: abs(d.start - f.span[1]), default=None)
             result.append(replace(f, is_target=target, due_date=due.value if due else None))

@@ -35,7 +35,8 @@ def _cn_scale(tag: str) -> str:
 _EN_SCALE = r"(?:\s*(?P<enscale>thousand|million|billion|trillion)\b|(?P<abbr>bn|mn|k)\b)"
 _ARABIC = r"(?P<arabic>(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
 _CN_PAIR = r"(?P<pair>[一二两三四五六七八九][二三四五六七八九])(?P<pairunit>[十百千])(?P<pairbig>[万亿])?"
-_CN_NUM = r"(?P<cn>[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*)"
+# 百/千/万 open a numeral only after 近/逾/约/超/过 ("近千名", "逾万人").
+_CN_NUM = r"(?P<cn>(?:[一二两三四五六七八九十]|(?<=[近逾约超过])[百千万])[零〇一二两三四五六七八九十百千万亿]*)"
 _EN_NUM = (rf"(?P<en>\b(?:an?\s+(?=(?:dozen|hundred|thousand|million|billion)\b))?"
            rf"(?:{_EN_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_EN_WORD}))*\b)")
 
