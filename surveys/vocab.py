@@ -134,3 +134,9 @@ class Role(StrEnum):
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
     """Django field choices from a vocabulary enum."""
     return [(member.value, member.value.replace("_", " ")) for member in enum]
+
+
+# Named choice sets, so the OpenAPI schema shows one enum per vocabulary.
+STATUS_CHOICES = choices(Status)
+METRIC_CHOICES = choices(Metric)
+QUALIFIER_CHOICES = choices(Qualifier)

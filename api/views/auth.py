@@ -32,15 +32,18 @@ class TokenView(APIView):
 
     throttle_scope = "login"
 
+    def _method(self) -> str | None:
+        return getattr(self.request, "method", None)  # no request while the schema is generated
+
     def get_authenticators(self):
         # Logging in needs no credentials; revoking needs the token itself.
-        return super().get_authenticators() if self.request.method == "DELETE" else []
+        return [] if self._method() == "POST" else super().get_authenticators()
 
     def get_permissions(self):
-        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+        return [AllowAny()] if self._method() == "POST" else [IsAuthenticated()]
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [ScopedRateThrottle()] if self._method() == "POST" else []
 
     @extend_schema(request=LoginSerializer, responses={201: TokenSerializer}, auth=[])
     def post(self, request):

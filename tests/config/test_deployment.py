@@ -1,0 +1,101 @@
+"""docker-compose.yml and the production settings agree, without a Docker engine."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+APP_SERVICES = ("web", "worker", "beat")
+FAKE_SECRETS = {"SECRET_KEY": "k3J9-vQz7wLp2Xr8TnYb5Hc6Mf1Ds4Ga0Ue7Wi9Oq2Zx5Cv8Bn3Mm6Ll1Kk4Jj7Hh", "POSTGRES_PASSWORD": "pg-secret", "MINIO_ROOT_USER": "minio",
+                "MINIO_ROOT_PASSWORD": "minio-secret", "ALLOWED_HOSTS": "survey.example.org"}
+
+
+def _interpolate(value: str) -> str:
+    """Compose's ${VAR}, ${VAR:-default} and ${VAR:?message}, from FAKE_SECRETS."""
+    def replace(match):
+        name, default = match.group(1), match.group(3)
+        return FAKE_SECRETS.get(name, default or "")
+    return re.sub(r"\$\{(\w+)(:[-?]([^}]*))?\}", replace, str(value))
+
+
+def app_environment(service: str) -> dict[str, str]:
+    return {key: _interpolate(value) for key, value in SERVICES[service]["environment"].items()}
+
+
+def settings_env_names() -> set[str]:
+    source = (ROOT / "config/settings/__init__.py").read_text()
+    return set(re.findall(r'env_\w+\("(\w+)"', source))
+
+
+def test_compose_has_the_production_services():
+    assert {"web", "worker", "beat", "postgres", "redis", "minio"} <= set(SERVICES)
+
+
+def test_each_app_service_runs_the_right_command():
+    assert SERVICES["web"]["command"].startswith("gunicorn config.wsgi:application")
+    assert SERVICES["worker"]["command"].startswith("celery -A config worker")
+    assert "--prefetch-multiplier 1" in SERVICES["worker"]["command"]
+    assert SERVICES["beat"]["command"].startswith("celery -A config beat")
+
+
+def test_app_environment_is_read_by_the_settings_and_points_at_the_services():
+    known = settings_env_names() | {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+    for service in APP_SERVICES:
+        env = app_environment(service)
+        assert set(env) <= known, set(env) - known
+        assert env["DEBUG"] == "0" and env["STORAGE"] == "s3"
+        database = urlparse(env["DATABASE_URL"])
+        assert database.hostname == "postgres" and database.path == "/" + SERVICES["postgres"]["environment"]["POSTGRES_DB"]
+        assert urlparse(env["CELERY_BROKER_URL"]).hostname == "redis"
+        assert urlparse(env["AWS_S3_ENDPOINT_URL"]).hostname == "minio"
+        depends = SERVICES[service]["depends_on"]
+        assert {"postgres", "redis"} <= set(depends)
+
+
+def _django(env: dict, code: str) -> subprocess.CompletedProcess:
+    full_env = {**{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY", "STORAGE"))},
+                **env, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_compose_environment_gives_production_settings():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.STORAGES['default']['BACKEND'],"
+        " s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG, s.CELERY_BROKER_URL)"
+    )
+    result = _django(app_environment("web"), code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "storages.backends.s3.S3Storage", "False",
+                                     "False", "redis://redis:6379/0"]
+
+
+def test_check_deploy_passes_with_production_settings():
+    code = ("import sys, django; django.setup(); from django.core.management import call_command;"
+            "call_command('check', '--deploy', '--fail-level', 'WARNING')")
+    result = _django(app_environment("web"), code)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    env = {**app_environment("web"), "SECRET_KEY": ""}
+    result = _django(env, "import django; django.setup()")
+    assert result.returncode != 0 and "SECRET_KEY is required" in result.stderr
+
+
+def test_embedded_default_needs_no_environment():
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    code = ("import django; django.setup(); from django.conf import settings as s;"
+            "print(s.DATABASES['default']['ENGINE'], s.STORAGES['default']['BACKEND'], s.CELERY_TASK_ALWAYS_EAGER)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3",
+                                     "django.core.files.storage.FileSystemStorage", "True"]
