@@ -48,10 +48,12 @@ COUNTED_RE = re.compile(
     r"|数了|清点|点了一下|数得|逐一数|一数",
     re.IGNORECASE,
 )
+# A signboard is a source only when it is read ("the signboard says"); one merely seen is scenery.
+_SIGN = r"(?:sign\s*boards?|signs?|billboards?|notice\s*boards?|placards?|posters?)"
 SIGNAGE_RE = re.compile(
-    r"\b(?:sign\s*boards?|signs?\s+(?:says?|reads?|read|shows?|at\s+the\s+gate)|billboards?|notice\s+boards?|"
-    r"placards?|the\s+sign\b|a\s+sign\b|poster)"
-    r"|公示牌|标牌|招牌|宣传牌|牌子|展板|告示|公告牌|宣传栏",
+    rf"\b{_SIGN}\s+(?:at\s+the\s+\w+\s+)?(?:says?|reads?|shows?|states?|lists?|claims?|gives?)\b"
+    rf"|\baccording\s+to\s+(?:the\s+|a\s+)?{_SIGN}|\b(?:on|from)\s+the\s+{_SIGN}"
+    r"|(?:公示牌|标牌|招牌|宣传牌|牌子|展板|告示|公告牌|宣传栏)上?(?:显示|写着|写|标明|标注|公示|介绍)",
     re.IGNORECASE,
 )
 DOCUMENT_RE = re.compile(r"\b(?:document|brochure|leaflet|report|filing)\b|文件|资料|宣传册|年报", re.IGNORECASE)

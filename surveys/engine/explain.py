@@ -107,7 +107,8 @@ def explain(claim: ClaimInput, obs: ObservationInput, *, kind: DiscrepancyKind, 
         if kind == DiscrepancyKind.TIMELINE:
             en += " The due date had passed."
     if target:
-        reason = f"due {due}, after the visit" if due and due >= obs.visited_at.date() else "worded as a future figure"
+        future = claim.due_date is not None and claim.due_date >= obs.visited_at.date()
+        reason = f"due {due}, after the visit" if future else "worded as a future figure"
         en += f" The claim is a target ({reason}), so the severity is lowered one step."
 
     if not any(_CJK.search(s or "") for s in [claim.text, obs.quote, *quotes]):
