@@ -40,6 +40,8 @@ class AmbiguousClaim(ValueError):
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]|(?<!\d)\.|\.(?!\d)")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，、：:（）()]|(?<!\d)[.,]|[.,](?!\d)|\b(?:and|but|while|whereas)\b")
 
+# "一百来人", "十来个": 来 between a number and its unit means "about".
+_ABOUT_BEFORE_UNIT_RE = re.compile(r"(?P<approx>来)")
 _PREFIX_RE = re.compile(
     r"(?:(?P<approx>\babout|\baround|\bapproximately|\bnearly|\balmost|\broughly|\bsome|\bclose\s+to"
     r"|\ban\s+estimated|\bestimated|大约|将近|接近|大概|差不多|约|近)"
@@ -157,7 +159,7 @@ def _quantity(t: _Text, start: int, end: int, low: float, high: float, *, vague:
     more_after = None if low != high or vague else _MORE_AFTER_RE.match(text, pos)
     if more_after:
         pos = more_after.end()
-    early_suffix = _SUFFIX_RE.match(text, pos)  # "500 or so workers"
+    early_suffix = _SUFFIX_RE.match(text, pos) or _ABOUT_BEFORE_UNIT_RE.match(text, pos)  # "500 or so workers"
     if early_suffix:
         pos = early_suffix.end()
     unit = match_unit(text, pos)

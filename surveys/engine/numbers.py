@@ -123,9 +123,9 @@ def _atom(m: re.Match) -> Number | None:
         scale = SCALES[scale_word.lower()] if scale_word else 1.0
         plain = scale_word is None and raw.isdigit()
         return Number(value * scale, value * scale, start, end, scale, bool(g["morea"]), plain)
-    if g["pair"]:  # 三四千 = 3000-4000, 六七百 = 600-700
+    if g["pair"]:  # 三四千 = 3000-4000, 六七百 = 600-700, 三五百 = 300-500
         a, b = (CN_DIGITS[c] for c in g["pair"])
-        if b != a + 1 and not (a == 1 and b == 2):
+        if b <= a:
             return None
         mult = CN_SMALL_UNITS[g["pairunit"]] * (SCALES[g["pairbig"]] if g["pairbig"] else 1)
         return Number(a * mult, b * mult, start, end, mult)
