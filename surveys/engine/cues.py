@@ -57,12 +57,6 @@ SIGNAGE_RE = re.compile(
     re.IGNORECASE,
 )
 DOCUMENT_RE = re.compile(r"\b(?:document|brochure|leaflet|report|filing)\b|文件|资料|宣传册|年报", re.IGNORECASE)
-ESTIMATED_RE = re.compile(
-    r"\b(?:about|around|approximately|roughly|estimated?|i\s+estimate|we\s+estimate|guess|looked\s+like|"
-    r"perhaps|maybe|or\s+so)\b|估计|目测|大约|约|左右|大概|看上去|看起来",
-    re.IGNORECASE,
-)
-
 # Confidence by how a figure is known: counting beats a signboard beats the reporter's
 # estimate beats hearsay; a vague figure is the weakest whatever its source.
 METHOD_CONFIDENCE: dict[Method | None, float] = {

@@ -58,7 +58,6 @@ class Number:
     scale: float = 1.0  # the scale word it carried (万 = 1e4), 1 when none
     more: bool = False  # "多/余" sat between the digits and the scale word
     plain_int: bool = False  # bare digits: could be a year, a phone number or an id
-    words: bool = False  # spelled out in English words
 
     @property
     def is_range(self) -> bool:
@@ -145,7 +144,7 @@ def _atom(m: re.Match) -> Number | None:
     if value is None:
         return None
     big = [v for w, v in EN_MULT.items() if re.search(rf"\b{w}\b", g["en"], re.I) and v >= 1e3]
-    return Number(value, value, start, end, max(big, default=1.0), words=True)
+    return Number(value, value, start, end, max(big, default=1.0))
 
 
 def find_numbers(text: str) -> list[Number]:
