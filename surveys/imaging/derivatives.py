@@ -39,7 +39,7 @@ def make_derivatives(
     data: bytes, *, blur_faces: bool = True, display_px: int = 1600, thumbnail_px: int = 320
 ) -> Derivatives:
     """Display + thumbnail JPEGs (faces blurred) and fingerprints. Raises UndecodableImage."""
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     from . import _decode
     from .fingerprints import fingerprints
@@ -55,7 +55,7 @@ def make_derivatives(
     img = _decode.load(img)
     try:
         icc = img.info.get("icc_profile")
-        oriented = ImageOps.exif_transpose(img) if fmt != "heic" else img
+        oriented = _orient(img) if fmt != "heic" else img  # libheif already applied it
         rgb = _to_srgb(oriented, icc)
         display = _fit(rgb, display_px)
         fp = fingerprints(display)
@@ -78,6 +78,16 @@ def make_derivatives(
         faces_blurred=faces,
         fingerprints=fp,
     )
+
+
+def _orient(img):
+    """Apply the EXIF orientation; malformed EXIF leaves the pixels as stored."""
+    from PIL import ImageOps
+
+    try:
+        return ImageOps.exif_transpose(img)
+    except Exception:
+        return img
 
 
 def _jpeg(img) -> bytes:

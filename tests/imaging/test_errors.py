@@ -53,3 +53,14 @@ def test_unsupported_format(func):
 def test_truncated_heic(gps_heic):
     with pytest.raises(UndecodableImage):
         make_derivatives(gps_heic[: len(gps_heic) // 2])
+
+
+@pytest.mark.filterwarnings("ignore:Truncated File Read")
+def test_malformed_exif_still_processes():
+    exif = b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x05\x01\x12\x00\x03" + b"\xff" * 40
+    data = samples.jpeg_bytes(samples.photo(400, 300), exif=exif)
+    ev = read_evidence(data)
+    assert (ev.width, ev.height) in ((400, 300), (300, 400))
+    assert ev.taken_at is None and ev.latitude is None
+    d = make_derivatives(data)
+    assert d.display_size in ((400, 300), (300, 400))
