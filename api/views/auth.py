@@ -42,6 +42,9 @@ class TokenView(APIView):
     def get_permissions(self):
         return [AllowAny()] if self._method() == "POST" else [IsAuthenticated()]
 
+    def get_authenticate_header(self, request):
+        return "Token"  # wrong credentials are a 401, also where no authenticator ran
+
     def get_throttles(self):
         return [ScopedRateThrottle()] if self._method() == "POST" else []
 

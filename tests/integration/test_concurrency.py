@@ -1,0 +1,82 @@
+"""Retry storms against PostgreSQL through a real threaded server."""
+import json
+import threading
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from django.db import connection
+
+from surveys.models import IdempotencyRecord, Visit
+from surveys.services.tokens import token_create
+from tests.factories import SiteFactory, make_user
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def _post(url: str, token: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
+        "Authorization": f"Token {token}", "Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _storm(count: int, send) -> list[tuple[int, dict]]:
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index):
+        barrier.wait()
+        results[index] = send()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def _backend_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_thirty_concurrent_posts_of_one_visit_id_create_exactly_one_visit(live_server, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # processing is not under test here
+    reporter = make_user("reporter")
+    _, token = token_create(user=reporter)
+    site = SiteFactory()
+    visit_id = str(uuid.uuid4())
+    body = {"id": visit_id, "site": site.pk, "started_at": "2025-10-14T14:05:00+08:00", "notes": "storm"}
+    before = _backend_connections()
+
+    results = _storm(30, lambda: _post(f"{live_server.url}/api/v1/visits/", token, body))
+
+    statuses = sorted(status for status, _ in results)
+    assert set(statuses) <= {200, 201} and statuses.count(201) == 1, statuses
+    assert {data["id"] for _, data in results} == {visit_id}
+    assert Visit.objects.filter(pk=visit_id).count() == 1
+    assert _backend_connections() <= before + 1  # every request thread closed its connection
+
+
+def test_concurrent_requests_with_one_idempotency_key_run_once(live_server, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    reporter = make_user("reporter")
+    _, token = token_create(user=reporter)
+    site = SiteFactory()
+    body = {"site": site.pk, "started_at": "2025-10-14T14:05:00+08:00", "notes": "keyed storm"}
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+
+    results = _storm(10, lambda: _post(f"{live_server.url}/api/v1/visits/", token, body, key))
+
+    created = [data for status, data in results if status == 201]
+    assert {status for status, _ in results} <= {201, 409}
+    assert len({data["id"] for data in created}) == 1  # replays carry the first answer
+    assert Visit.objects.count() == 1
+    assert IdempotencyRecord.objects.get().state == "done"
