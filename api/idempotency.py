@@ -3,6 +3,7 @@ import hashlib
 import json
 
 from django.http import HttpResponse
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 
 from api.errors import Conflict, Unprocessable
@@ -50,7 +51,7 @@ class IdempotentPostMixin:
         if request.method != "POST" or not key or not request.user.is_authenticated:
             return
         if len(key) > 255:
-            raise Unprocessable("The Idempotency-Key must be at most 255 characters.")
+            raise ValidationError({"Idempotency-Key": ["At most 255 characters."]})
         try:
             outcome = idempotency_begin(user=request.user, key=key, fingerprint=request_fingerprint(request))
         except KeyReused:
