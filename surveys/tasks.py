@@ -24,12 +24,16 @@ def match_site(site_id: int) -> int:
     return site_rematch(site_id=site_id)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=300, max_retries=8)
-def process_photo(photo_id: str) -> str:
-    from surveys.services.photo_pipeline import photo_process
+# Time limits well inside PHOTO_LEASE_SECONDS: a live run never outlasts its lease.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
+             retry_backoff=True, retry_backoff_max=300, max_retries=8, soft_time_limit=90, time_limit=120)
+def process_photo(self, photo_id: str) -> str:
+    from surveys.services.photo_pipeline import PhotoLeased, photo_process
 
-    return photo_process(photo_id=photo_id)
+    try:
+        return photo_process(photo_id=photo_id)
+    except PhotoLeased as leased:  # a redelivery while a killed worker's lease still runs
+        raise self.retry(countdown=leased.retry_in) from None
 
 
 @shared_task(acks_late=True)

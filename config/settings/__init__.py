@@ -156,6 +156,8 @@ PHOTO_BLUR_FACES = env_bool("PHOTO_BLUR_FACES", True)
 PHOTO_DISTANCE_TOLERANCE_M = env_float("PHOTO_DISTANCE_TOLERANCE_M", 500.0)
 PHOTO_TIME_TOLERANCE = timedelta(minutes=env_int("PHOTO_TIME_TOLERANCE_MINUTES", 120))
 PHOTO_LEASE_SECONDS = env_int("PHOTO_LEASE_SECONDS", 300)
+# Test-only: the pipeline sleeps this long after storing derivatives, so a test can kill it there.
+PHOTO_TEST_DELAY_SECONDS = env_float("PHOTO_TEST_DELAY_SECONDS", 0.0)
 
 # --- Matching -------------------------------------------------------------
 MATCH_RATIO_LOW = env_float("MATCH_RATIO_LOW", 0.67)
