@@ -30,15 +30,27 @@ ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.EDITOR] + [
 STAFF_ROLES = {Role.EDITOR, Role.ADMIN}
 
 
-def roles_sync() -> None:
-    """Create or refresh the four groups and their permissions. Idempotent."""
-    for role, grants in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role.value)
-        codenames = [(app, f"{action}_{model}") for app, model, actions in grants for action in actions]
-        permissions = [
-            Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in codenames
-        ]
-        group.permissions.set(permissions)
+def _grant(group: Group, role: Role) -> None:
+    wanted = {(app, f"{action}_{model}") for app, model, actions in ROLE_PERMISSIONS[role] for action in actions}
+    permissions = [
+        permission for permission in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _, codename in wanted})
+        if (permission.content_type.app_label, permission.codename) in wanted
+    ]
+    group.permissions.set(permissions)
+
+
+def roles_sync(**kwargs) -> None:
+    """Create or refresh the four groups and their permissions (run after every migrate)."""
+    for role in ROLE_PERMISSIONS:
+        _grant(Group.objects.get_or_create(name=role.value)[0], role)
+
+
+def role_group(role: Role) -> Group:
+    group, created = Group.objects.get_or_create(name=role.value)
+    if created:
+        _grant(group, role)
+    return group
 
 
 def role_of(user) -> Role | None:
