@@ -79,6 +79,11 @@ def json_error(status_code: int, detail: str) -> JsonResponse:
 
 
 def api_404(request, exception=None):
+    """JSON under /api/, Django's own page (with the site's 404.html) for the browser pages."""
+    if not request.path.startswith("/api/"):
+        from django.views.defaults import page_not_found
+
+        return page_not_found(request, exception)
     return json_error(404, "Not found.")
 
 

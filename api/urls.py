@@ -3,7 +3,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from api.views.auth import RevokeUserTokensView, TokenView
-from api.views.discrepancies import DiscrepancyReviewView, DiscrepancyViewSet
+from api.views.audit import AuditEventViewSet
+from api.views.desk_actions import LinkProposalDecideView, LinkProposalViewSet, PhotoApproveView, SiteVerifyView
+from api.views.discrepancies import (
+    DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyReviewView, DiscrepancyViewSet,
+)
 from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
 from api.views.photos import PhotoFileView, PhotoViewSet, VisitPhotosView
 from api.views.visits import ObservationViewSet, VisitViewSet
@@ -16,6 +20,8 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("observations", ObservationViewSet, basename="observation")
 router.register("photos", PhotoViewSet, basename="photo")
 router.register("discrepancies", DiscrepancyViewSet, basename="discrepancy")
+router.register("link-proposals", LinkProposalViewSet, basename="linkproposal")
+router.register("audit", AuditEventViewSet, basename="audit")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
@@ -23,6 +29,11 @@ urlpatterns = [
     path("visits/<uuid:visit_id>/photos/", VisitPhotosView.as_view(), name="visit-photos"),
     path("photos/<uuid:photo_id>/file/", PhotoFileView.as_view(), name="photo-file"),
     path("discrepancies/<int:pk>/review/", DiscrepancyReviewView.as_view(), name="discrepancy-review"),
+    path("discrepancies/<int:pk>/assign/", DiscrepancyAssignView.as_view(), name="discrepancy-assign"),
+    path("discrepancies/<int:pk>/comments/", DiscrepancyCommentsView.as_view(), name="discrepancy-comments"),
+    path("link-proposals/<int:pk>/decide/", LinkProposalDecideView.as_view(), name="linkproposal-decide"),
+    path("sites/<int:pk>/verify/", SiteVerifyView.as_view(), name="site-verify"),
+    path("photos/<uuid:photo_id>/approve/", PhotoApproveView.as_view(), name="photo-approve"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     *router.urls,

@@ -1,40 +1,41 @@
-from django.db.models import Prefetch
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins
+from rest_framework import mixins, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.pagination import LimitPagination
 from api.permissions import EditorsOnly
-from api.serializers.discrepancies import DiscrepancySerializer, ReviewSerializer
+from api.serializers.discrepancies import AssignSerializer, CommentSerializer, DiscrepancySerializer, ReviewSerializer
 from api.views.base import ApiView, ApiViewSet
-from surveys.models import Observation
+from surveys.roles import is_editor
+from surveys.selectors.desk import QueueFilters, discrepancies_with_evidence
 from surveys.selectors.scoping import discrepancies_for
+from surveys.services.desk import discrepancy_assign, discrepancy_comment_add
 from surveys.services.review import discrepancy_review
 
-FILTERS = ["status", "severity", "metric"]
+
+def _detail(request, discrepancy) -> Response:
+    """The discrepancy as the list and detail show it, reloaded with its evidence."""
+    discrepancy = discrepancies_with_evidence(request.user).get(pk=discrepancy.pk)
+    return Response(DiscrepancySerializer(discrepancy, context={"request": request}).data)
 
 
 @extend_schema_view(list=extend_schema(parameters=[
-    *(OpenApiParameter(name, OpenApiTypes.STR) for name in FILTERS),
-    OpenApiParameter("site", OpenApiTypes.INT), OpenApiParameter("assignee", OpenApiTypes.STR),
+    *(OpenApiParameter(name, OpenApiTypes.STR) for name in ("status", "severity", "metric")),
+    OpenApiParameter("site", OpenApiTypes.INT),
+    OpenApiParameter("assignee", OpenApiTypes.STR, description="An editor's username."),
 ]))
 class DiscrepancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Severity first, then newest. Reporters read those resting on their own visits; exporters confirmed ones."""
+
     serializer_class = DiscrepancySerializer
 
     def get_queryset(self):
-        discrepancies = discrepancies_for(self.request.user).prefetch_related(
-            Prefetch("observations", queryset=Observation.objects.select_related("visit").prefetch_related("visit__photos"))
-        )
-        params = self.request.query_params
-        for name in FILTERS:
-            if params.get(name):
-                discrepancies = discrepancies.filter(**{name: params[name]})
-        if params.get("site", "").isdigit():
-            discrepancies = discrepancies.filter(site_id=int(params["site"]))
-        if params.get("assignee"):
-            discrepancies = discrepancies.filter(assignee__username=params["assignee"])
-        return discrepancies.order_by("-severity_rank", "-updated_at", "-id")
+        filters = QueueFilters.from_params(self.request.query_params)
+        return filters.apply(discrepancies_with_evidence(self.request.user))
 
 
 class DiscrepancyReviewView(ApiView):
@@ -46,4 +47,47 @@ class DiscrepancyReviewView(ApiView):
         review = ReviewSerializer(data=request.data)
         review.is_valid(raise_exception=True)
         discrepancy = discrepancy_review(discrepancy=discrepancy, reviewer=request.user, **review.validated_data)
-        return Response(DiscrepancySerializer(discrepancy, context={"request": request}).data)
+        return _detail(request, discrepancy)
+
+
+class DiscrepancyAssignView(ApiView):
+    """`{"assignee": "username"}` hands the discrepancy to an editor; `null` unassigns it."""
+
+    permission_classes = [EditorsOnly]
+
+    @extend_schema(request=AssignSerializer, responses=DiscrepancySerializer)
+    def post(self, request, pk):
+        discrepancy = get_object_or_404(discrepancies_for(request.user), pk=pk)
+        body = AssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assignee = None
+        if body.validated_data["assignee"] is not None:
+            assignee = get_user_model().objects.filter(username=body.validated_data["assignee"]).first()
+            if assignee is None or not is_editor(assignee):
+                raise ValidationError({"assignee": ["No editor with this username."]})
+        discrepancy = discrepancy_assign(discrepancy=discrepancy, assignee=assignee, actor=request.user)
+        return _detail(request, discrepancy)
+
+
+class DiscrepancyCommentsView(ApiView):
+    """The editors' discussion of a discrepancy, oldest first. Internal: editors only."""
+
+    permission_classes = [EditorsOnly]
+
+    def _discrepancy(self, request, pk):
+        return get_object_or_404(discrepancies_for(request.user), pk=pk)
+
+    @extend_schema(responses=CommentSerializer(many=True))
+    def get(self, request, pk):
+        comments = self._discrepancy(request, pk).comments.select_related("author").order_by("created_at", "id")
+        paginator = LimitPagination()
+        page = paginator.paginate_queryset(comments, request, view=self)
+        return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
+    def post(self, request, pk):
+        discrepancy = self._discrepancy(request, pk)
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = discrepancy_comment_add(discrepancy=discrepancy, author=request.user, text=body.validated_data["text"])
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
