@@ -275,3 +275,13 @@ def photos_requeue_stale(*, limit: int = 1000) -> int:
     for photo_id in ids:
         tasks.process_photo.delay(photo_id)
     return len(ids)
+
+
+def photo_reprocess_reset(*, photo_id) -> bool:
+    """Put a photo back to pending for a fresh run (reprocess_photos). A photo whose
+    lease is live is left alone: resetting it would let a second worker start."""
+    now = timezone.now()
+    return bool(Photo.objects.filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - timedelta(seconds=settings.PHOTO_LEASE_SECONDS)),
+        pk=photo_id,
+    ).update(status=PhotoStatus.PENDING, error="", claimed_at=None, attempts=0, updated_at=now))
