@@ -1,0 +1,27 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from surveys.web import views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="desk-queue"), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("desk/", views.home, name="desk-queue"),
+    path("desk/mine/", views.mine, name="desk-mine"),
+    path("desk/discrepancies/<int:pk>/", views.discrepancy_detail, name="desk-discrepancy"),
+    path("desk/discrepancies/<int:pk>/review/", views.discrepancy_review_action, name="desk-review"),
+    path("desk/discrepancies/<int:pk>/assign/", views.discrepancy_assign_action, name="desk-assign"),
+    path("desk/discrepancies/<int:pk>/comment/", views.discrepancy_comment_action, name="desk-comment"),
+    path("desk/observations/<uuid:pk>/reject/", views.observation_reject_action, name="desk-observation-reject"),
+    path("desk/sites/", views.proposed_sites, name="desk-sites"),
+    path("desk/sites/<int:pk>/", views.site_detail, name="desk-site"),
+    path("desk/sites/<int:pk>/verify/", views.site_verify_action, name="desk-site-verify"),
+    path("desk/links/", views.link_proposals, name="desk-links"),
+    path("desk/links/<int:pk>/decide/", views.link_proposal_action, name="desk-link-decide"),
+    path("desk/photos/", views.photos_awaiting, name="desk-photos"),
+    path("desk/photos/<uuid:pk>/approve/", views.photo_approve_action, name="desk-photo-approve"),
+    path("desk/audit/", views.audit_log, name="desk-audit"),
+]

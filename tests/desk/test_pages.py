@@ -1,0 +1,207 @@
+"""The review pages through Django's test client: access, content, actions, query counts."""
+import pytest
+from django.urls import reverse
+
+from surveys.models import AuditEvent, Discrepancy, LinkProposal, Photo
+from tests.desk.conftest import make_discrepancy, make_photo, many_discrepancies
+from tests.factories import ObservationFactory, OrganizationFactory, SiteFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_web(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reporter_web(client, reporter):
+    client.force_login(reporter)
+    return client
+
+
+def test_pages_need_login(client, hengda):
+    for url in ["/desk/", f"/desk/discrepancies/{hengda['discrepancy'].pk}/", "/desk/links/", "/desk/mine/"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_login_page_logs_in_and_lands_on_the_desk(client, editor):
+    assert client.get("/accounts/login/").status_code == 200
+    response = client.post("/accounts/login/", {"username": "editor-one", "password": "correct-horse-9"})
+    assert response.status_code == 302
+    assert response["Location"] == "/desk/"
+
+
+def test_queue_shows_open_discrepancies_severity_first_with_counts(editor_web):
+    low = make_discrepancy(severity="low", explanation="low one")
+    high = make_discrepancy(severity="high", explanation="high one")
+    make_discrepancy(status="confirmed", explanation="decided one")
+    page = editor_web.get("/desk/").content.decode()
+    assert page.index("high one") < page.index("low one")
+    assert "decided one" not in page
+    assert 'data-status="confirmed"' in page
+    counts = editor_web.get("/desk/").context["status_rows"]
+    assert {value: n for value, _, n, _ in counts}["open"] == 2
+    assert {value: n for value, _, n, _ in counts}["confirmed"] == 1
+    assert high.pk and low.pk
+
+
+def test_queue_filters_by_site_metric_status_and_assignee(editor_web, editor):
+    mine = make_discrepancy(assignee=editor, explanation="assigned to me")
+    make_discrepancy(explanation="unassigned")
+    page = editor_web.get("/desk/?assignee=editor-one").content.decode()
+    assert "assigned to me" in page and "unassigned" not in page
+    page = editor_web.get(f"/desk/?site={mine.site_id}&metric=headcount&status=").content.decode()
+    assert "assigned to me" in page and "unassigned" not in page
+    assert "unassigned" in editor_web.get("/desk/?status=").content.decode()
+
+
+def test_queue_paginates(editor_web):
+    for i in range(27):
+        make_discrepancy(explanation=f"row {i}")
+    first = editor_web.get("/desk/")
+    assert len(first.context["page"].object_list) == 25
+    second = editor_web.get("/desk/?page=2").content.decode()
+    assert "row 0" in second and "row 26" not in second
+
+
+def test_detail_shows_claim_source_evidence_and_flags(editor_web, hengda):
+    page = editor_web.get(f"/desk/discrepancies/{hengda['discrepancy'].pk}/").content.decode()
+    assert "will employ 2,500 people" in page
+    assert "Provincial press release" in page
+    assert "canteen worker" in page and "about 600-700 people work a shift here" in page
+    photo = hengda["photo"]
+    assert f"/api/v1/photos/{photo.pk}/file/?variant=thumbnail" in page
+    assert f"/api/v1/photos/{photo.pk}/file/?variant=display" in page
+    assert "Far from the site" in page and "distance m: 31,200" in page
+    assert "GPS 30.30000, 120.10000" in page
+    assert "reporter-one" in page  # the reporter, for editors
+
+
+def test_decision_from_the_page_is_recorded(editor_web, editor, hengda):
+    pk = hengda["discrepancy"].pk
+    response = editor_web.post(f"/desk/discrepancies/{pk}/review/", {"status": "confirmed", "note": "Matches photos"})
+    assert response.status_code == 302
+    discrepancy = Discrepancy.objects.get(pk=pk)
+    assert (discrepancy.status, discrepancy.review_note, discrepancy.reviewer) == ("confirmed", "Matches photos", editor)
+    page = editor_web.get(f"/desk/discrepancies/{pk}/").content.decode()
+    assert 'data-action="discrepancy.review"' in page
+    assert editor_web.post(f"/desk/discrepancies/{pk}/review/", {"status": "resolved"}).status_code == 302
+    assert Discrepancy.objects.get(pk=pk).status == "confirmed"
+
+
+def test_assign_comment_and_reject_from_the_page(editor_web, editor, hengda):
+    pk, observation = hengda["discrepancy"].pk, hengda["observation"]
+    editor_web.post(f"/desk/discrepancies/{pk}/assign/", {"assignee": "editor-one"})
+    editor_web.post(f"/desk/discrepancies/{pk}/comment/", {"text": "Call the park office"})
+    editor_web.post(f"/desk/observations/{observation.pk}/reject/",
+                    {"rejected": "on", "next": f"/desk/discrepancies/{pk}/"})
+    assert Discrepancy.objects.get(pk=pk).assignee == editor
+    observation.refresh_from_db()
+    assert observation.rejected
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"discrepancy.assign", "discrepancy.comment", "observation.reject"} <= actions
+
+
+def test_reject_form_does_not_redirect_off_site(editor_web, hengda):
+    response = editor_web.post(f"/desk/observations/{hengda['observation'].pk}/reject/",
+                               {"rejected": "on", "next": "https://evil.example/"})
+    assert response["Location"] == "/desk/"
+
+
+def test_small_queues_and_their_actions(editor_web, reporter):
+    site = SiteFactory(name="Proposed plot", verified=False, proposed_by=reporter)
+    organization = OrganizationFactory(name="Hengda Group")
+    proposal = LinkProposal.objects.create(site=site, candidate_organization=organization, score=90,
+                                           site_name=site.name, candidate_name=organization.name)
+    photo = make_photo(VisitFactory(site=site))
+
+    assert "Proposed plot" in editor_web.get("/desk/sites/").content.decode()
+    assert "Hengda Group" in editor_web.get("/desk/links/").content.decode()
+    assert str(photo.pk) in editor_web.get("/desk/photos/").content.decode()
+
+    editor_web.post(f"/desk/sites/{site.pk}/verify/")
+    editor_web.post(f"/desk/links/{proposal.pk}/decide/", {"accept": "1"})
+    editor_web.post(f"/desk/photos/{photo.pk}/approve/", {"approved": "1"})
+    site.refresh_from_db()
+    assert site.verified and site.organization == organization
+    assert Photo.objects.get(pk=photo.pk).approved_at is not None
+    assert list(editor_web.get("/desk/sites/").context["page"].object_list) == []
+    assert editor_web.get("/desk/photos/").context["cards"] == []
+
+
+def test_site_page_shows_claims_visits_photos_and_discrepancies(editor_web, hengda):
+    page = editor_web.get(f"/desk/sites/{hengda['site'].pk}/").content.decode()
+    assert "will employ 2,500 people" in page
+    assert "about 600-700 people per a canteen worker" in page
+    assert f"/api/v1/photos/{hengda['photo'].pk}/file/?variant=thumbnail" in page
+    assert f"/desk/discrepancies/{hengda['discrepancy'].pk}/" in page
+
+
+def test_reporter_cannot_open_the_queue_or_editor_pages(reporter_web, hengda):
+    assert reporter_web.get("/desk/")["Location"] == "/desk/mine/"
+    for url in [f"/desk/discrepancies/{hengda['discrepancy'].pk}/", f"/desk/sites/{hengda['site'].pk}/",
+                "/desk/links/", "/desk/sites/", "/desk/photos/", "/desk/audit/"]:
+        assert reporter_web.get(url).status_code == 403, url
+    response = reporter_web.post(f"/desk/discrepancies/{hengda['discrepancy'].pk}/review/", {"status": "dismissed"})
+    assert response.status_code == 403
+    assert Discrepancy.objects.get(pk=hengda["discrepancy"].pk).status == "open"
+
+
+def test_reporter_cannot_fetch_another_reporters_evidence(reporter_web, other_reporter):
+    photo = make_photo(VisitFactory(reporter=other_reporter))
+    for variant in ("thumbnail", "display", "original"):
+        assert reporter_web.get(f"/api/v1/photos/{photo.pk}/file/?variant={variant}").status_code == 404
+
+
+def test_reporter_page_shows_followup_request_on_own_visit(reporter_web, editor, hengda, other_reporter):
+    from surveys.services.review import discrepancy_review
+
+    discrepancy_review(discrepancy=hengda["discrepancy"], reviewer=editor, status="needs_followup",
+                       note="Go back at 8am and count the cars")
+    elsewhere = ObservationFactory(visit=VisitFactory(reporter=other_reporter), source_role="guard",
+                                   quote="colleague's quote")
+    make_discrepancy(observations=[elsewhere], explanation="not yours")
+    page = reporter_web.get("/desk/mine/").content.decode()
+    assert "Go back at 8am and count the cars" in page
+    assert "Hengda PV Glass, Phase 1" in page
+    assert "not yours" not in page and "colleague&#x27;s quote" not in page
+
+
+def test_exporter_cannot_use_the_pages(client, exporter):
+    client.force_login(exporter)
+    assert client.get("/desk/").status_code == 403
+    assert client.get("/desk/mine/").status_code == 403
+
+
+def test_queue_and_detail_query_counts_do_not_grow(editor_web, django_assert_num_queries):
+    many_discrepancies(2)
+    # session, user, role, counts, sites, editors, page count, page rows
+    with django_assert_num_queries(8):
+        editor_web.get("/desk/")
+    many_discrepancies(7)
+    with django_assert_num_queries(8):
+        assert len(editor_web.get("/desk/").context["page"].object_list) == 9
+    pk = Discrepancy.objects.first().pk
+    # session, user, role, discrepancy, observations, photos, comments, history, editors
+    with django_assert_num_queries(9):
+        editor_web.get(f"/desk/discrepancies/{pk}/")
+    busy = Discrepancy.objects.first()
+    for _ in range(4):
+        visit = VisitFactory(site=busy.site)
+        busy.observations.add(ObservationFactory(visit=visit))
+        make_photo(visit)
+    with django_assert_num_queries(9):
+        editor_web.get(f"/desk/discrepancies/{busy.pk}/")
+
+
+def test_reporter_page_query_count_does_not_grow(reporter_web, reporter, django_assert_num_queries):
+    many_discrepancies(2, reporter=reporter)
+    with django_assert_num_queries(6):
+        reporter_web.get("/desk/mine/")
+    many_discrepancies(5, reporter=reporter)
+    with django_assert_num_queries(6):
+        reporter_web.get("/desk/mine/")
