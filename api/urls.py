@@ -9,6 +9,7 @@ from api.views.discrepancies import (
     DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyReviewView, DiscrepancyViewSet,
 )
 from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
+from api.views.exports import ExportJobDownloadView, ExportJobsView, ExportJobView, ExportView
 from api.views.photos import PhotoFileView, PhotoViewSet, VisitPhotosView
 from api.views.visits import ObservationViewSet, VisitViewSet
 
@@ -34,6 +35,10 @@ urlpatterns = [
     path("link-proposals/<int:pk>/decide/", LinkProposalDecideView.as_view(), name="linkproposal-decide"),
     path("sites/<int:pk>/verify/", SiteVerifyView.as_view(), name="site-verify"),
     path("photos/<uuid:photo_id>/approve/", PhotoApproveView.as_view(), name="photo-approve"),
+    path("exports/jobs/", ExportJobsView.as_view(), name="export-jobs"),
+    path("exports/jobs/<uuid:job_id>/", ExportJobView.as_view(), name="export-job"),
+    path("exports/jobs/<uuid:job_id>/download/", ExportJobDownloadView.as_view(), name="export-job-download"),
+    path("exports/<str:export_name>", ExportView.as_view(), name="export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     *router.urls,

@@ -4,6 +4,7 @@ Every task is safe to run twice (acks_late: a killed worker's message is
 redelivered); the services claim their work with conditional updates.
 """
 from celery import shared_task
+from django.conf import settings
 
 TRANSIENT = (ConnectionError, TimeoutError, OSError)
 
@@ -63,3 +64,26 @@ def match_claim(claim_id: int) -> int:
     from surveys.services.matching import claim_rematch
 
     return claim_rematch(claim_id=claim_id)
+
+
+# An export job may outlive the default time limit; its lease (see services/exports.py) is this limit.
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=settings.EXPORT_JOB_TIME_LIMIT,
+             soft_time_limit=settings.EXPORT_JOB_TIME_LIMIT - 60)
+def run_export_job(job_id: str) -> str:
+    from surveys.services.exports import export_job_run
+
+    return export_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def expire_export_jobs() -> int:
+    from surveys.services.exports import export_jobs_expire
+
+    return export_jobs_expire()
+
+
+@shared_task(acks_late=True)
+def requeue_stale_export_jobs() -> int:
+    from surveys.services.exports import export_jobs_requeue_stale
+
+    return export_jobs_requeue_stale()

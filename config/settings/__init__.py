@@ -171,6 +171,8 @@ IDEMPOTENCY_IN_FLIGHT_TIMEOUT = timedelta(seconds=env_int("IDEMPOTENCY_IN_FLIGHT
 NEWSROOM_NAME = env_str("NEWSROOM_NAME", "Field Desk")
 NEWSROOM_URL = env_str("NEWSROOM_URL", "")
 EXPORT_JOB_TTL = timedelta(hours=env_int("EXPORT_JOB_TTL_HOURS", 72))
+# Hard time limit of an export job's task, and the lease after which another run may take it over.
+EXPORT_JOB_TIME_LIMIT = env_int("EXPORT_JOB_TIME_LIMIT", 3600)
 PSEUDONYM_SALT = env_str("PSEUDONYM_SALT", SECRET_KEY)
 
 # --- Celery ---------------------------------------------------------------
@@ -196,6 +198,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-photos": {"task": "surveys.tasks.requeue_stale_photos", "schedule": 60.0},
     "requeue-pending-visits": {"task": "surveys.tasks.requeue_pending_visits", "schedule": 120.0},
     "purge-idempotency-keys": {"task": "surveys.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    "expire-export-jobs": {"task": "surveys.tasks.expire_export_jobs", "schedule": 600.0},
+    "requeue-stale-export-jobs": {"task": "surveys.tasks.requeue_stale_export_jobs", "schedule": 300.0},
 }
 
 # --- DRF ------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""The CSV rules of `formats.py`, written in PostgreSQL for `COPY ... TO STDOUT`.
+
+Rows go from the server to the client already formatted, neutralised and under
+the exporter policy (the inner query is the same one the Python path iterates),
+so the web process only forwards bytes. Empty text becomes NULL, because COPY
+quotes an empty string ("") but writes NULL as an empty cell.
+"""
+from .columns import Column, Kind
+
+_FORMULA = "left({x}, 1) IN ('=', '+', '-', '@', chr(9), chr(13))"
+_TEXT = f"CASE WHEN {{x}} = '' THEN NULL WHEN {_FORMULA} THEN '''' || {{x}} ELSE {{x}} END"
+
+SQL_CELL: dict[Kind, str] = {
+    Kind.TEXT: _TEXT,
+    Kind.NUMBER: "({x})::float8::numeric::text",
+    Kind.INT: "({x})::text",
+    Kind.BOOL: "CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END",
+    Kind.DATETIME: """rtrim(rtrim(to_char({x} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '0'), '.') || 'Z'""",
+    Kind.DATE: "to_char({x}, 'YYYY-MM-DD')",
+    Kind.UUID: "({x})::text",
+    Kind.LIST: "NULLIF(({x})::text, '[]')",
+    Kind.REPORTER: _TEXT,
+}
+
+
+def copy_statement(columns: tuple[Column, ...], aliases: list[str], inner_sql: str, *,
+                   pseudonymised: bool) -> str:
+    """COPY of `inner_sql` (whose select list names `aliases`) with every cell formatted.
+
+    When `pseudonymised`, the REPORTER column holds user ids and one parameter
+    follows the inner query's: a JSON object of pseudonyms by user id (computed
+    by the policy's own function; a jsonb key lookup, so no join to reorder rows).
+    """
+    cells = []
+    for column, alias in zip(columns, aliases):
+        x = f'q."{alias}"'
+        if column.kind == Kind.REPORTER and pseudonymised:
+            cells.append(f"(%s::jsonb ->> ({x})::text)")  # pseudonyms never look like formulas
+        else:
+            cells.append(SQL_CELL[column.kind].format(x=x))
+    # A plain projection of an ordered subquery keeps its order.
+    return f"COPY (SELECT {', '.join(cells)} FROM ({inner_sql}) AS q) TO STDOUT WITH (FORMAT csv)"
