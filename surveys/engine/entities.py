@@ -10,6 +10,8 @@ from typing import Any
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
+from surveys.engine.numbers import find_numbers
+
 # Legal-form words that differ between listings of the same entity.
 _LEGAL_SUFFIXES_EN = re.compile(
     r"\b(?:co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|gmbh|group|holdings?)\b\.?",
@@ -50,6 +52,16 @@ def same_entity(names_a: Iterable[str], names_b: Iterable[str]) -> bool:
     return any(name_keys(n) & keys_a for n in names_b)
 
 
+def _numbers(name: str) -> tuple[float, ...]:
+    return tuple(sorted(n.low for n in find_numbers(name)))
+
+
+def _numbered_apart(name_a: str, name_b: str) -> bool:
+    """"Phase 1" and "Phase 2" (一期, 二期) are neighbours, not spellings of one name."""
+    a, b = _numbers(name_a), _numbers(name_b)
+    return bool(a and b) and a != b
+
+
 @dataclass(frozen=True)
 class LinkProposal:
     source_id: Any
@@ -75,7 +87,8 @@ def link_proposals(
             if sid == tid or same_entity(snames, tnames):
                 continue
             best = max(
-                ((fuzz.token_sort_ratio(sf, tf), sn, tn) for sn, sf in sforms for tn, tf in tforms),
+                ((fuzz.token_sort_ratio(sf, tf), sn, tn) for sn, sf in sforms for tn, tf in tforms
+                 if not _numbered_apart(sn, tn)),
                 default=None,
             )
             if best and best[0] >= threshold:

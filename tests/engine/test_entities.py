@@ -25,6 +25,12 @@ def test_misspelt_name_gets_a_scored_proposal():
     assert proposals[0].target_name == "Hengda PV Glass, Phase 1"
 
 
+def test_names_numbered_apart_get_no_proposal():
+    targets = [("t1", ["Hengda PV Glass, Phase 1", "恒达光伏玻璃一期"]), ("t2", ["Hengda PV Glass, Phase 2", "恒达光伏玻璃二期"])]
+    assert [p.target_id for p in link_proposals([("s1", ["Hengda PV Glas Phase 1"])], targets)] == ["t1"]
+    assert [p.target_id for p in link_proposals([("s1", ["恒达光伏玻璃二期项目"])], targets)] == ["t2"]
+
+
 def test_unrelated_names_get_no_proposal():
     assert link_proposals([("s1", ["Hengda PV Glass"])], [("t1", ["Longji Silicon Wafer"])]) == []
 
