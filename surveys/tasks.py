@@ -87,3 +87,11 @@ def requeue_stale_export_jobs() -> int:
     from surveys.services.exports import export_jobs_requeue_stale
 
     return export_jobs_requeue_stale()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
+             retry_backoff=True, retry_backoff_max=300, max_retries=8)
+def link_site(site_id: int) -> int:
+    from surveys.services.linking import site_link
+
+    return site_link(site_id=site_id)

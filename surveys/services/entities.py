@@ -13,6 +13,16 @@ def _enqueue_claim_match(claim_id: int) -> None:
     transaction.on_commit(lambda: tasks.match_claim.delay(claim_id))
 
 
+def _enqueue_site_followups(site_id: int, *, renamed: bool, rematch: bool) -> None:
+    """A new name may denote a known site or organization; a new organization brings its claims."""
+    from surveys import tasks
+
+    if renamed:
+        transaction.on_commit(lambda: tasks.link_site.delay(site_id))
+    if rematch:
+        transaction.on_commit(lambda: tasks.match_site.delay(site_id))
+
+
 def _changes(before: dict, after: dict) -> dict:
     return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
 
@@ -38,8 +48,10 @@ def site_save(*, site: Site | None, values: dict, actor, as_editor: bool) -> Sit
         site.proposed_by = actor
     site.full_clean(validate_unique=False, validate_constraints=False)
     site.save()
-    audit_record(actor=actor, action="site.create" if creating else "site.update", obj=site,
-                 changes=_changes(before, _snapshot(site)))
+    changes = _changes(before, _snapshot(site))
+    audit_record(actor=actor, action="site.create" if creating else "site.update", obj=site, changes=changes)
+    _enqueue_site_followups(site.pk, renamed=creating or bool({"name", "aliases"} & changes.keys()),
+                            rematch=not creating and "organization" in changes)
     return site
 
 
