@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from api.views.auth import RevokeUserTokensView, TokenView
 from api.views.audit import AuditEventViewSet
+from api.views.claims_import import ClaimsImportView
 from api.views.desk_actions import LinkProposalDecideView, LinkProposalViewSet, PhotoApproveView, SiteVerifyView
 from api.views.discrepancies import (
     DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyReviewView, DiscrepancyViewSet,
@@ -29,6 +30,7 @@ urlpatterns = [
     path("users/<str:username>/revoke-tokens/", RevokeUserTokensView.as_view(), name="user-revoke-tokens"),
     path("visits/<uuid:visit_id>/photos/", VisitPhotosView.as_view(), name="visit-photos"),
     path("photos/<uuid:photo_id>/file/", PhotoFileView.as_view(), name="photo-file"),
+    path("claims/import/", ClaimsImportView.as_view(), name="claims-import"),  # before the router's claims/<pk>/
     path("discrepancies/<int:pk>/review/", DiscrepancyReviewView.as_view(), name="discrepancy-review"),
     path("discrepancies/<int:pk>/assign/", DiscrepancyAssignView.as_view(), name="discrepancy-assign"),
     path("discrepancies/<int:pk>/comments/", DiscrepancyCommentsView.as_view(), name="discrepancy-comments"),
