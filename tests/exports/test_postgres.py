@@ -1,0 +1,74 @@
+"""PostgreSQL only (`make test-integration`): the COPY fast path against the portable one."""
+import csv
+import io
+
+import pytest
+from django.db import connection
+
+from surveys.exports.columns import FORMATS
+from surveys.selectors.exports import ExportFilters, export_stream
+from tests.exports.conftest import read
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+CSV_EXPORTS = [name for name, export in FORMATS.items() if export.writer == "csv"]
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL (make test-integration)")
+
+
+def both_paths(name, user, filters=ExportFilters(), bom=False):
+    export = FORMATS[name]
+    fast = b"".join(export_stream(export, user=user, filters=filters, bom=bom, copy=True))
+    portable = b"".join(export_stream(export, user=user, filters=filters, bom=bom, copy=False))
+    return fast, portable
+
+
+@pytest.mark.parametrize("name", CSV_EXPORTS)
+@pytest.mark.parametrize("role", ["editor", "exporter"])
+def test_copy_and_python_paths_write_the_same_bytes(dataset, editor, exporter, name, role):
+    user = {"editor": editor, "exporter": exporter}[role]
+    fast, portable = both_paths(name, user)
+    assert fast == portable
+    assert fast.count(b"\n") > 1
+
+
+def test_same_bytes_with_filters_bom_and_tricky_values(dataset, editor):
+    from tests.factories import ObservationFactory, VisitFactory
+
+    visit = VisitFactory(site=dataset["park"], notes="\tTab first,\r\nCRLF \"quoted\" 完", activity_signs=[],
+                         latitude=-0.0, longitude=1e-7)
+    ObservationFactory(visit=visit, low=1e20, high=None, quote="\r", confidence=1 / 3, source_role="'")
+    ObservationFactory(visit=visit, low=0.1 + 0.2, high=123456789.123456789, quote="@", source_role="-")
+    for name in ("visits.csv", "observations.csv"):
+        fast, portable = both_paths(name, editor, ExportFilters(site=dataset["park"].pk), bom=True)
+        assert fast == portable
+        assert fast.startswith(b"\xef\xbb\xbf")
+    fast, _ = both_paths("observations.csv", editor)
+    assert b"100000000000000000000" in fast and b"0.333333333333333" in fast
+
+
+def test_csv_endpoint_takes_the_copy_path(editor_client, dataset, monkeypatch):
+    from surveys.selectors import exports
+
+    calls = []
+    original = exports._copy_chunks
+    monkeypatch.setattr(exports, "_copy_chunks", lambda *a, **k: calls.append(1) or original(*a, **k))
+    body = read(editor_client.get("/api/v1/exports/visits.csv"))
+    assert calls
+    assert len(list(csv.reader(io.StringIO(body.decode())))) == 4  # header and three visits
+
+
+def test_an_abandoned_copy_leaves_the_connection_usable(dataset, editor):
+    from tests.factories import VisitFactory
+
+    for _ in range(50):
+        VisitFactory(site=dataset["park"], notes="x" * 3000)
+    stream = export_stream(FORMATS["visits.csv"], user=editor, filters=ExportFilters())
+    next(stream), next(stream)  # header, then the first 64 KB of rows
+    stream.close()  # the client went away
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
