@@ -20,7 +20,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
@@ -109,6 +108,8 @@ def _why_not_claimed(photo_id) -> str:
         return "gone"
     if row["status"] != PhotoStatus.PENDING:
         return row["status"]  # already processed: a duplicate message
+    if row["claimed_at"] is None:  # released since our claim was refused
+        raise PhotoLeased(1.0)
     age = (timezone.now() - row["claimed_at"]).total_seconds()
     raise PhotoLeased(max(1.0, settings.PHOTO_LEASE_SECONDS - age + 1))
 
@@ -148,10 +149,10 @@ def _run(photo: Photo, lease) -> str:
                 keep = set(names.values())
                 transaction.on_commit(lambda: _delete_derived_except(photo, keep))
     except BaseException:
-        _delete_quietly(names.values())
+        _delete_quietly(photo, names.values())
         raise
     if not done:  # the lease expired and another run took over: it owns the result
-        _delete_quietly(names.values())
+        _delete_quietly(photo, names.values())
         return "lease lost"
     return "ready"
 
@@ -164,7 +165,7 @@ def _save_derivatives(photo: Photo, derivatives) -> dict[str, str]:
             key = f"{_derived_folder(photo)}/{uuid.uuid4().hex}.jpg"  # random: not guessable
             names[variant] = storage.save(key, ContentFile(content))
     except BaseException:
-        _delete_quietly(names.values())
+        _delete_quietly(photo, names.values())
         raise
     return names
 
@@ -182,13 +183,13 @@ def _delete_derived_except(photo: Photo, keep: set[str]) -> None:
         files = []
     stale = {f"{folder}/{name}" for name in files} - keep
     stale |= {f.name for f in (photo.display, photo.thumbnail) if f and f.name not in keep}
-    _delete_quietly(stale)
+    _delete_quietly(photo, stale)
 
 
-def _delete_quietly(names) -> None:
+def _delete_quietly(photo: Photo, names) -> None:
     for name in names:
         try:
-            default_storage.delete(name)
+            photo.display.storage.delete(name)
         except Exception:  # a leftover file is harmless; the next run's cleanup retries it
             log.warning("could not delete derivative %s", name, exc_info=True)
 
