@@ -1,0 +1,80 @@
+"""What a real WSGI server does with bodies Django cannot size: refused, never stored empty."""
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from surveys.models import Photo
+from surveys.services.tokens import token_create
+from tests.factories import VisitFactory, make_user
+from tests.imaging import samples
+from tests.integration.conftest import ROOT, worker_environment
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def gunicorn():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**worker_environment(), "ALLOWED_HOSTS": "127.0.0.1", "CELERY_TASK_ALWAYS_EAGER": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+                                f"127.0.0.1:{port}", "--workers", "1"], cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except Exception:
+            time.sleep(0.2)
+    yield port
+    process.terminate()
+    process.wait(timeout=15)
+
+
+def raw_request(port: int, head: str, body: bytes) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(head.encode() + body)
+        return sock.recv(65536).decode(errors="replace")
+
+
+def chunked(data: bytes, size: int = 4096) -> bytes:
+    parts = [f"{len(data[i:i + size]):x}\r\n".encode() + data[i:i + size] + b"\r\n" for i in range(0, len(data), size)]
+    return b"".join(parts) + b"0\r\n\r\n"
+
+
+def test_chunked_upload_without_length_is_411_and_stores_nothing(gunicorn):
+    reporter = make_user("reporter")
+    _, token = token_create(user=reporter)
+    visit = VisitFactory(reporter=reporter)
+    boundary = "chunkyboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
+            f"Content-Type: image/jpeg\r\n\r\n").encode() + samples.jpeg_with_metadata(width=300, height=200) + \
+        f"\r\n--{boundary}--\r\n".encode()
+    head = (f"POST /api/v1/visits/{visit.pk}/photos/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Token {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+            f"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    response = raw_request(gunicorn, head, chunked(body))
+    assert response.startswith("HTTP/1.1 411"), response[:200]
+    assert '"detail"' in response
+    assert Photo.objects.count() == 0
+
+
+def test_the_same_upload_with_a_length_is_stored(gunicorn):
+    reporter = make_user("reporter")
+    _, token = token_create(user=reporter)
+    visit = VisitFactory(reporter=reporter)
+    boundary = "plainboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
+            f"Content-Type: image/jpeg\r\n\r\n").encode() + samples.jpeg_with_metadata(width=300, height=200) + \
+        f"\r\n--{boundary}--\r\n".encode()
+    head = (f"POST /api/v1/visits/{visit.pk}/photos/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Token {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    response = raw_request(gunicorn, head, body)
+    assert response.startswith("HTTP/1.1 201"), response[:300]
+    assert Photo.objects.count() == 1
