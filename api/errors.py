@@ -1,5 +1,7 @@
 """One error shape for every API answer: {"detail": "...", "errors": {"field": [...]}}."""
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -56,6 +58,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = Conflict("Other records depend on this object (for example visits at a site); it cannot be deleted.")
+    elif isinstance(exc, IntegrityError):
+        # Validation catches bad input first; this is a race with another write.
+        exc = Conflict("This conflicts with data written at the same time; retry.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -99,14 +99,11 @@ class PhotoSerializer(PolicyMixin, serializers.ModelSerializer):
     def get_files(self, photo) -> dict:
         from django.urls import reverse
 
-        from surveys.selectors.policy import can_fetch_originals
+        from surveys.selectors.policy import photo_variants
 
         request = self.context["request"]
         base = request.build_absolute_uri(reverse("photo-file", args=[photo.pk]))
-        variants = ["display", "thumbnail"] if photo.status == "ready" else []
-        if can_fetch_originals(request.user, photo):
-            variants.append("original")
-        return {variant: f"{base}?variant={variant}" for variant in variants}
+        return {variant: f"{base}?variant={variant}" for variant in photo_variants(request.user, photo)}
 
 
 class PhotoUploadSerializer(serializers.Serializer):

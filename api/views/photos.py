@@ -13,7 +13,7 @@ from api.serializers.visits import PhotoSerializer, PhotoUploadSerializer
 from api.uploads import SizeCapUploadHandler, content_length_over_cap, too_large_message
 from api.views.base import ApiView, ApiViewSet
 from surveys.roles import role_of
-from surveys.selectors.policy import can_fetch_originals
+from surveys.selectors.policy import photo_variants
 from surveys.selectors.scoping import photos_for, visits_for
 from surveys.services.common import ClientIdConflict
 from surveys.services.photos import UploadRejected, photo_create
@@ -112,11 +112,12 @@ class PhotoFileView(ApiView):
         variant = request.query_params.get("variant", "display")
         if variant not in ("display", "thumbnail", "original"):
             raise ValidationError({"variant": ["One of display, thumbnail, original."]})
-        if variant == "original" and not can_fetch_originals(request.user, photo):
-            raise NotFound()
+        if variant not in photo_variants(request.user, photo):
+            pending = variant != "original" and photo.status != "ready"
+            raise NotFound(f"The {variant} image is not ready (photo status: {photo.status})." if pending else None)
         stream = photo_file_open(photo=photo, variant=variant, actor=request.user)
         if stream is None:
-            raise NotFound(f"The {variant} image is not ready (photo status: {photo.status}).")
+            raise NotFound()
         content_type = CONTENT_TYPES[photo.original_format] if variant == "original" else "image/jpeg"
         extension = photo.original_format if variant == "original" else "jpg"
         response = FileResponse(stream, content_type=content_type)

@@ -30,6 +30,21 @@ def can_fetch_originals(user, photo) -> bool:
     return role == Role.REPORTER and photo.visit.reporter_id == user.pk
 
 
+def photo_variants(user, photo) -> list[str]:
+    """The files of a photo this user may fetch.
+
+    Face detection misses faces, so only display images an editor approved leave
+    the system through exporters.
+    """
+    variants = []
+    if photo.status == "ready":
+        if not is_restricted(user) or photo.approved_at is not None:
+            variants += ["display", "thumbnail"]
+    if can_fetch_originals(user, photo):
+        variants.append("original")
+    return variants
+
+
 def reporter_pseudonym(user_id: int) -> str:
     """A stable pseudonym: the same reporter always gets the same one, nobody can reverse it."""
     digest = hmac.new(settings.PSEUDONYM_SALT.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()

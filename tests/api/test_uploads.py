@@ -127,3 +127,29 @@ def test_missing_file_field_is_a_field_error(reporter_client, visit):
 def test_json_body_on_upload_is_415(reporter_client, visit):
     response = reporter_client.post(f"/api/v1/visits/{visit.pk}/photos/", {"file": "x"}, format="json")
     assert response.status_code == 415
+
+
+def test_exporters_get_display_images_only_once_approved(reporter, exporter_client, editor_client):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    photo = Photo(visit=VisitFactory(reporter=reporter), original_format="jpeg", original_size=3, sha256="0" * 64,
+                  status="ready")
+    for field in ("original", "display", "thumbnail"):
+        getattr(photo, field).save(field, ContentFile(b"jpeg"), save=False)
+    photo.save()
+    url = f"/api/v1/photos/{photo.pk}/file/?variant=display"
+    assert editor_client.get(url).status_code == 200
+    assert exporter_client.get(url).status_code == 404
+    assert "display" not in exporter_client.get(f"/api/v1/photos/{photo.pk}/").json()["files"]
+    photo.approved_at = timezone.now()
+    photo.save()
+    response = exporter_client.get(url)
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert exporter_client.get(f"/api/v1/photos/{photo.pk}/file/?variant=original").status_code == 404
+
+
+def test_deleting_a_site_with_visits_is_409_not_500(editor_client, reporter):
+    visit = VisitFactory(reporter=reporter)
+    response = editor_client.delete(f"/api/v1/sites/{visit.site_id}/")
+    assert response.status_code == 409 and response.json()["detail"]
