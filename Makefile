@@ -19,6 +19,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The browser tests drive Debian's Chromium; no browser is ever downloaded by a test tool.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "!! Debian's chromium package is missing: sudo apt-get install chromium (browser tests will say so)"; \
+	fi
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
@@ -29,7 +38,7 @@ run: demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Tier 1: everything cheap, on SQLite with in-process tasks.
-test-fast: install-dev
+test-fast: install-dev $(CHROMIUM)
 	$(PY) -m pytest -m "not integration" -n 2 -q
 
 # Tier 2: PostgreSQL, Redis and real Celery worker processes.
@@ -45,8 +54,13 @@ test-integration: install-dev
 
 test: test-fast test-integration
 
+# Benchmarks need PostgreSQL, Redis and wrk (installed here when missing and root).
 bench: install-dev
-	$(PY) bench/run.py
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(PY) bench/intake_bench.py
+	$(PY) bench/photo_bench.py
+	$(PY) bench/matching_bench.py
+	$(PY) bench/export_bench.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3
