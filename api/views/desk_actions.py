@@ -10,8 +10,10 @@ from api.permissions import EditorsOnly
 from api.serializers.entities import SiteSerializer
 from api.serializers.visits import PhotoSerializer
 from api.views.base import ApiView, ApiViewSet
-from surveys.models import LinkProposal, Photo, Site
+from api.views.discrepancies import ANY_ROLE, editor_object
+from surveys.models import LinkProposal, Site
 from surveys.selectors.desk import pending_link_proposals
+from surveys.selectors.scoping import photos_for
 from surveys.services.desk import link_proposal_decide, photo_approve, site_verify
 
 
@@ -78,11 +80,11 @@ class SiteVerifyView(ApiView):
 class PhotoApproveView(ApiView):
     """`{"approved": true}` approves the display image for publication; `false` withdraws it."""
 
-    permission_classes = [EditorsOnly]
+    write_roles = ANY_ROLE
 
     @extend_schema(request=ApprovalSerializer, responses=PhotoSerializer)
     def post(self, request, photo_id):
-        photo = get_object_or_404(Photo, pk=photo_id)
+        photo = editor_object(request, photos_for(request.user), pk=photo_id)
         body = ApprovalSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

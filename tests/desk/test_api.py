@@ -1,5 +1,4 @@
 import pytest
-from django.urls import reverse
 
 from surveys.models import AuditEvent, Discrepancy, DiscrepancyComment
 from tests.conftest import client_for
@@ -93,8 +92,14 @@ def test_reporter_cannot_review_assign_or_comment(reporter_client, hengda):
     assert reporter_client.get(f"{LIST}{pk}/comments/").status_code == 403
 
 
-def test_other_reporter_gets_404(other_reporter_client, hengda):
-    assert other_reporter_client.get(f"{LIST}{hengda['discrepancy'].pk}/").status_code == 404
+def test_other_reporter_gets_404_everywhere(other_reporter_client, hengda):
+    pk = hengda["discrepancy"].pk
+    assert other_reporter_client.get(f"{LIST}{pk}/").status_code == 404
+    assert other_reporter_client.get(f"{LIST}{pk}/comments/").status_code == 404
+    for action, body in [("review", {"status": "dismissed"}), ("assign", {"assignee": None})]:
+        assert other_reporter_client.post(f"{LIST}{pk}/{action}/", body, format="json").status_code == 404
+    approve = f"/api/v1/photos/{hengda['photo'].pk}/approve/"
+    assert other_reporter_client.post(approve, {"approved": True}, format="json").status_code == 404
 
 
 def test_exporter_sees_confirmed_only_with_approved_photos(exporter_client, editor, hengda):
