@@ -2,14 +2,13 @@
 import hashlib
 import json
 
+from django.db import transaction
 from django.http import HttpResponse
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 
 from api.errors import Conflict, Unprocessable
-from surveys.services.idempotency import (
-    KeyInFlight, KeyReused, Replay, idempotency_abandon, idempotency_begin, idempotency_finish,
-)
+from surveys.services.idempotency import KeyInFlight, KeyReused, Replay, idempotency_begin, idempotency_finish
 from surveys.services.photos import file_sha256
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -41,9 +40,21 @@ def request_fingerprint(request) -> str:
 
 
 class IdempotentPostMixin:
-    """The first answer to a POST under a key is stored and replayed to the same user."""
+    """The first answer to a POST under a key is stored and replayed to the same user.
+
+    The claim on the key, the work and the stored answer commit in one transaction:
+    one commit per request, and a request that dies leaves its key free again. A
+    concurrent request with the same key waits briefly on the claim, then gets the
+    stored answer or a 409 while the first is still running.
+    """
 
     idempotency_record = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and request.META.get(HEADER, "").strip():
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -67,21 +78,14 @@ class IdempotentPostMixin:
             response = HttpResponse(exc.replay.body, status=exc.replay.status_code, content_type=exc.replay.content_type)
             response["Idempotent-Replayed"] = "true"
             return response
-        try:
-            return super().handle_exception(exc)
-        except Exception:
-            # An unhandled error is no answer to replay: free the key for the retry.
-            if self.idempotency_record is not None:
-                idempotency_abandon(record=self.idempotency_record)
-                self.idempotency_record = None
-            raise
+        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         record, self.idempotency_record = self.idempotency_record, None
         if record is not None:
             if response.status_code >= 500:
-                idempotency_abandon(record=record)
+                transaction.set_rollback(True)  # no answer to replay: the claim goes with the rest
             else:
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()

@@ -1,14 +1,16 @@
 """Idempotency-Key: the first response to a POST is stored and replayed to the same user.
 
 The (user, key) unique constraint arbitrates concurrent requests: exactly one
-inserts the in-flight record and runs; the others see it and answer 409 (in
-flight), 422 (another request under that key) or the stored response.
+inserts the claim and runs; the others see it and answer 409 (in flight), 422
+(another request under that key) or the stored response. The claim is meant to
+commit together with the request's work (see api/idempotency.py); a claim left
+in flight by a server that died is freed after IDEMPOTENCY_IN_FLIGHT_TIMEOUT.
 """
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from surveys.models import IdempotencyRecord
@@ -34,11 +36,13 @@ def idempotency_begin(*, user, key: str, fingerprint: str, now: datetime | None 
     now = now or timezone.now()
     for _ in range(3):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), _short_lock_wait():
                 return IdempotencyRecord.objects.create(
                     user=user, key=key, fingerprint=fingerprint, created_at=now,
                     expires_at=now + settings.IDEMPOTENCY_TTL,
                 )
+        except OperationalError:
+            raise KeyInFlight() from None  # the claim of a request still running held us up
         except IntegrityError:
             record = IdempotencyRecord.objects.filter(user=user, key=key).first()
             if record is None:
@@ -57,15 +61,27 @@ def idempotency_begin(*, user, key: str, fingerprint: str, now: datetime | None 
     raise KeyInFlight()
 
 
+class _short_lock_wait:
+    """On PostgreSQL, wait at most IN_FLIGHT_LOCK_WAIT for another transaction's claim on the key."""
+
+    def __enter__(self):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = %s", [IN_FLIGHT_LOCK_WAIT])
+
+    def __exit__(self, *exc):
+        if connection.vendor == "postgresql" and exc[0] is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+
+
+IN_FLIGHT_LOCK_WAIT = "2s"
+
+
 def idempotency_finish(*, record: IdempotencyRecord, status_code: int, body: bytes, content_type: str) -> None:
     IdempotencyRecord.objects.filter(pk=record.pk).update(
         state=IdempotencyRecord.State.DONE, status_code=status_code, response_body=body, content_type=content_type,
     )
-
-
-def idempotency_abandon(*, record: IdempotencyRecord) -> None:
-    """A server error is not an answer to replay: let the client retry under the same key."""
-    IdempotencyRecord.objects.filter(pk=record.pk).delete()
 
 
 def idempotency_purge_expired() -> int:

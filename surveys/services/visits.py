@@ -36,7 +36,9 @@ def _create_with_client_id(model, *, client_id, owner_check, values: dict, build
     try:
         with transaction.atomic():
             obj = build(client_id or uuid.uuid4())
-            obj.full_clean(validate_unique=False, validate_constraints=False)
+            # Related objects already loaded were fetched by the caller: no second existence query.
+            loaded = [f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj)]
+            obj.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
             obj.save(force_insert=True)
             after_insert(obj)
             return obj, True

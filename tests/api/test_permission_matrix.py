@@ -136,8 +136,9 @@ def test_exporter_reads_under_policy_and_never_writes(world, name, route, method
     if scope in (ADMIN, EDITORIAL):
         assert response.status_code in (403, 404)
     elif method == "GET":
-        # Exporters see confirmed discrepancies only; everything else is readable under the policy.
-        expected = 404 if kind == "discrepancy" else 200
+        # Exporters see confirmed discrepancies only, and display images only once approved;
+        # everything else is readable under the policy.
+        expected = 404 if kind == "discrepancy" or name == "photo-file" else 200
         assert response.status_code == expected, response.content
     else:
         assert response.status_code in (403, 404), response.content

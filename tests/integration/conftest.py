@@ -112,3 +112,28 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
             return result
         time.sleep(interval)
     raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def gunicorn(transactional_db):
+    """A real gunicorn (2 workers x 8 threads) on loopback against the test database; yields its port."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**worker_environment(), "ALLOWED_HOSTS": "127.0.0.1", "CELERY_TASK_ALWAYS_EAGER": "1",
+           "DB_CONN_MAX_AGE": "0"}
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+                                f"127.0.0.1:{port}", "--workers", "2", "--threads", "8"], cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except Exception:
+            time.sleep(0.2)
+    yield port
+    process.terminate()
+    process.wait(timeout=15)

@@ -1,9 +1,5 @@
 """What a real WSGI server does with bodies Django cannot size: refused, never stored empty."""
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
@@ -11,29 +7,8 @@ from surveys.models import Photo
 from surveys.services.tokens import token_create
 from tests.factories import VisitFactory, make_user
 from tests.imaging import samples
-from tests.integration.conftest import ROOT, worker_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def gunicorn():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**worker_environment(), "ALLOWED_HOSTS": "127.0.0.1", "CELERY_TASK_ALWAYS_EAGER": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-                                f"127.0.0.1:{port}", "--workers", "1"], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except Exception:
-            time.sleep(0.2)
-    yield port
-    process.terminate()
-    process.wait(timeout=15)
 
 
 def raw_request(port: int, head: str, body: bytes) -> str:
