@@ -28,10 +28,12 @@ def create_triggers(apps, schema_editor):
             )
     elif connection.vendor == "sqlite":
         # SQLite has one writer at a time, so a counter bumped inside the write follows commit order.
+        # The trigger seeds the counter row itself: a flush (tests, `manage.py flush`) empties it.
         for table in SYNCED_TABLES:
             for event in ("INSERT", "UPDATE"):
                 schema_editor.execute(
                     f"CREATE TRIGGER {table}_sync_{event.lower()} AFTER {event} ON {table} BEGIN "
+                    f"INSERT OR IGNORE INTO surveys_synccounter (id, value) VALUES (1, 0); "
                     f"UPDATE surveys_synccounter SET value = value + 1 WHERE id = 1; "
                     f"UPDATE {table} SET sync_txid = (SELECT value FROM surveys_synccounter WHERE id = 1) "
                     f"WHERE rowid = NEW.rowid; END"

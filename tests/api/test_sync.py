@@ -95,3 +95,13 @@ def test_reporter_proposes_an_unverified_site_and_cannot_verify_it(reporter_clie
     site_id = response.json()["id"]
     assert reporter_client.patch(f"/api/v1/sites/{site_id}/", {"verified": True}, format="json").status_code == 403
     assert editor_client.patch(f"/api/v1/sites/{site_id}/", {"verified": True}, format="json").json()["verified"]
+
+
+def test_sync_stamps_survive_a_flush_of_the_counter(reporter):
+    from surveys.models import SyncCounter
+
+    SyncCounter.objects.all().delete()  # what a flush does
+    first, second = VisitFactory(reporter=reporter), VisitFactory(reporter=reporter)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert 0 < first.sync_txid <= second.sync_txid
