@@ -44,6 +44,10 @@ def _csv_text(value) -> str:
     return _quoted(neutralise(value)) if value else ""
 
 
+def _csv_code(value) -> str:
+    return _quoted(value) if value else ""
+
+
 def _csv_list(value) -> str:
     return _quoted(json.dumps(value, ensure_ascii=False)) if value else ""
 
@@ -54,6 +58,7 @@ def _csv_bool(value) -> str:
 
 CSV_CELL: dict[Kind, Callable] = {
     Kind.TEXT: _csv_text,
+    Kind.CODE: _csv_code,
     Kind.NUMBER: number_text,
     Kind.INT: str,
     Kind.BOOL: _csv_bool,
@@ -71,6 +76,7 @@ def _json_text(value):
 
 JSON_VALUE: dict[Kind, Callable] = {
     Kind.TEXT: _json_text,
+    Kind.CODE: _json_text,
     Kind.NUMBER: float,
     Kind.INT: int,
     Kind.BOOL: bool,

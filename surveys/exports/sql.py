@@ -12,10 +12,12 @@ _TEXT = f"CASE WHEN {{x}} = '' THEN NULL WHEN {_FORMULA} THEN '''' || {{x}} ELSE
 
 SQL_CELL: dict[Kind, str] = {
     Kind.TEXT: _TEXT,
+    Kind.CODE: "NULLIF({x}, '')",
     Kind.NUMBER: "({x})::float8::numeric::text",
     Kind.INT: "({x})::text",
     Kind.BOOL: "CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END",
-    Kind.DATETIME: """rtrim(rtrim(to_char({x} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '0'), '.') || 'Z'""",
+    # ISO DateStyle (which psycopg needs anyway) already drops trailing zeros of the fraction; 3x to_char's speed.
+    Kind.DATETIME: "replace(({x} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z'",
     Kind.DATE: "to_char({x}, 'YYYY-MM-DD')",
     Kind.UUID: "({x})::text",
     Kind.LIST: "NULLIF(({x})::text, '[]')",

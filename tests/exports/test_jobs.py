@@ -21,6 +21,16 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    from config.celery_app import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # also when a broker is configured
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def run_jobs(django_capture_on_commit_callbacks):
     """Jobs run as the worker would, once the creating request has committed."""

@@ -2,6 +2,7 @@
 import csv
 import io
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -59,6 +60,24 @@ def test_csv_endpoint_takes_the_copy_path(editor_client, dataset, monkeypatch):
     body = read(editor_client.get("/api/v1/exports/visits.csv"))
     assert calls
     assert len(list(csv.reader(io.StringIO(body.decode())))) == 4  # header and three visits
+
+
+def test_copy_streams_the_first_bytes_while_the_query_is_still_running(editor_client):
+    from tests.exports.test_streaming import bulk_visits
+
+    bulk_visits(20_000)
+    chunks = iter(editor_client.get("/api/v1/exports/visits.csv").streaming_content)
+    first = next(chunks) + next(chunks)
+    with psycopg.connect(_dsn(), autocommit=True) as other:
+        running = other.execute("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                                "AND query LIKE 'COPY (SELECT%%'").fetchone()[0]
+    assert running == 1 and 0 < first.count(b"\n") < 2000
+    assert first.count(b"\n") + sum(chunk.count(b"\n") for chunk in chunks) == 20_001
+
+
+def _dsn() -> str:
+    database = connection.settings_dict
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
 
 
 def test_an_abandoned_copy_leaves_the_connection_usable(dataset, editor):

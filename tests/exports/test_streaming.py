@@ -4,6 +4,7 @@ import tracemalloc
 import uuid
 
 import pytest
+from django.db import connection
 
 from surveys.models import Visit
 from surveys.selectors import exports
@@ -43,6 +44,8 @@ def counted_rows(monkeypatch):
 
 @pytest.mark.parametrize("name", ["visits.csv", "visits.jsonl", "visits.geojson"])
 def test_first_bytes_arrive_before_the_rows_are_exhausted(editor_client, counted_rows, name):
+    if name.endswith(".csv") and connection.vendor == "postgresql":
+        pytest.skip("CSV takes the COPY path on PostgreSQL: see test_postgres")
     bulk_visits(5000)
     response = editor_client.get(f"/api/v1/exports/{name}")
     assert response.streaming
