@@ -65,29 +65,6 @@ def _image_loaded(page, selector) -> bool:
     return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
 
 
-def _restore_sync_counter(using="default", **kwargs):
-    from surveys.models import SyncCounter
-
-    SyncCounter.objects.using(using).get_or_create(pk=1)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _sync_counter_survives_flushes():
-    """The live server needs committed rows, so these tests flush the tables afterwards, and with
-    them the SQLite sync counter row that a data migration seeded (every synced insert needs it).
-    A flush emits post_migrate: put the row back then, for the tests that follow as well."""
-    from django.db.models.signals import post_migrate
-
-    post_migrate.connect(_restore_sync_counter, dispatch_uid="desk-e2e-sync-counter")
-    yield
-    post_migrate.disconnect(dispatch_uid="desk-e2e-sync-counter")
-
-
-@pytest.fixture(autouse=True)
-def _live_database(transactional_db):
-    _restore_sync_counter()  # a transactional test that ran before may have flushed it
-
-
 @pytest.fixture
 def desk_data(hengda):
     """The Hengda discrepancy plus a lower one elsewhere that the site filter must hide."""
