@@ -16,8 +16,12 @@ from .errors import UndecodableImage
 from .fingerprints import Fingerprints
 
 JPEG_QUALITY = 82
-#: Faces are searched on a copy of the display image at most this wide/high.
-FACE_DETECT_PX = 960
+#: Faces are searched on a copy of the display image at most this wide/high. At 640 px a
+#: face 1/20 of a 4000-px photo's width (200 px) is still 32 px, above the cascade's 24-px
+#: window; 960 px found no more in our samples and cost three times as long.
+FACE_DETECT_PX = 640
+#: Step between detection scales (1.1 is OpenCV's default; 1.2 halves the work).
+FACE_SCALE_STEP = 1.2
 #: Haar cascade strictness: 6 (vs. the usual 5) avoids most false hits on signboards/shapes.
 FACE_MIN_NEIGHBORS = 6
 #: A blurred face keeps this many pixelation cells across its (padded) width (at 8-10
@@ -175,7 +179,8 @@ def detect_faces(rgb_array) -> list[tuple[int, int, int, int]]:
     if scale < 1.0:
         grey = cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     grey = cv2.equalizeHist(grey)
-    found = _detector().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=FACE_MIN_NEIGHBORS, minSize=(20, 20))
+    found = _detector().detectMultiScale(grey, scaleFactor=FACE_SCALE_STEP, minNeighbors=FACE_MIN_NEIGHBORS,
+                                         minSize=(20, 20))
     return [
         (int(x / scale), int(y / scale), int(bw / scale), int(bh / scale)) for x, y, bw, bh in found
     ]
