@@ -23,7 +23,7 @@ install-dev: $(VENV)/.installed-dev
 CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	else \
 		echo "!! Debian's chromium package is missing: sudo apt-get install chromium (browser tests will say so)"; \
 	fi
