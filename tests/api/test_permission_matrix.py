@@ -13,7 +13,9 @@ from surveys.models import Discrepancy
 from tests.conftest import client_for
 from tests.factories import ClaimFactory, ObservationFactory, OrganizationFactory, SiteFactory, VisitFactory, make_user
 
-PRIVATE, SHARED, EDITORIAL, ADMIN = "private", "shared", "editorial", "admin"
+PRIVATE, SHARED, EDITORIAL, ADMIN, JOB = "private", "shared", "editorial", "admin", "job"
+# The path names a format, not an object: exports are role-checked in tests/exports.
+NOT_OBJECTS = {"export"}
 # url name -> (object the path names, scope)
 MATRIX = {
     "organization-detail": ("organization", SHARED),
@@ -33,6 +35,8 @@ MATRIX = {
     "linkproposal-detail": ("linkproposal", EDITORIAL),
     "linkproposal-decide": ("linkproposal", EDITORIAL),
     "user-revoke-tokens": ("user", ADMIN),
+    "export-job": ("exportjob", JOB),
+    "export-job-download": ("exportjob", JOB),
 }
 
 
@@ -64,7 +68,7 @@ def object_endpoints():
 
 
 def test_every_object_endpoint_is_in_the_matrix():
-    missing = {name for name, _, _ in object_endpoints()} - set(MATRIX)
+    missing = {name for name, _, _ in object_endpoints()} - set(MATRIX) - NOT_OBJECTS
     assert not missing, f"give these endpoints a scope in the permission matrix: {missing}"
 
 
@@ -86,11 +90,13 @@ def world(db, settings):
     discrepancy = Discrepancy.objects.create(claim=claim, site=site, metric="headcount", kind="numeric",
                                              severity="high", explanation="x")
     discrepancy.observations.add(observation)
-    from surveys.models import LinkProposal
+    from surveys.models import ExportJob, LinkProposal
+
+    exportjob = ExportJob.objects.create(requested_by=make_user("exporter", "job-owner"), format="visits.csv")
 
     linkproposal = LinkProposal.objects.create(site=site, candidate_site=SiteFactory(), score=90.0,
                                                site_name=site.name, candidate_name="similar")
-    return {"linkproposal": linkproposal, "owner": owner, "organization": organization, "site": site, "claim": claim, "visit": visit,
+    return {"exportjob": exportjob, "linkproposal": linkproposal, "owner": owner, "organization": organization, "site": site, "claim": claim, "visit": visit,
             "observation": observation, "photo": photo, "discrepancy": discrepancy, "user": owner}
 
 
@@ -106,7 +112,7 @@ def _call(client, method, url):
 
 def _cases():
     for name, route, methods in object_endpoints():
-        if name in MATRIX:
+        if name not in NOT_OBJECTS:
             for method in methods:
                 yield pytest.param(name, route, method, id=f"{name}-{method}")
 
@@ -118,7 +124,7 @@ def test_second_reporter_gets_404_on_private_and_403_on_shared_writes(world, nam
     response = _call(client, method, _url(route, world[kind]))
     if scope == PRIVATE:
         assert response.status_code == 404, response.content
-    elif scope in (ADMIN, EDITORIAL):
+    elif scope in (ADMIN, EDITORIAL, JOB):
         assert response.status_code in (403, 404)
     elif method == "GET":
         assert response.status_code == 200
@@ -135,6 +141,8 @@ def test_exporter_reads_under_policy_and_never_writes(world, name, route, method
     response = _call(client, method, url)
     if scope in (ADMIN, EDITORIAL):
         assert response.status_code in (403, 404)
+    elif scope == JOB:
+        assert response.status_code == 404  # another exporter's job
     elif method == "GET":
         # Exporters see confirmed discrepancies only, and display images only once approved;
         # everything else is readable under the policy.
@@ -159,6 +167,13 @@ OWNER_READS = {"visit-detail", "observation-detail", "photo-detail", "visit-phot
 def test_owner_reads_own_objects(world):
     client = client_for(world["owner"])
     for name, route, methods in object_endpoints():
-        kind, scope = MATRIX[name]
+        kind, scope = MATRIX.get(name, (None, None))
         if "GET" in methods and (scope == SHARED or name in OWNER_READS):
             assert client.get(_url(route, world[kind])).status_code == 200, name
+
+
+def test_export_job_owner_reads_it_and_other_roles_do_not(world):
+    job = world["exportjob"]
+    assert client_for(job.requested_by).get(f"/api/v1/exports/jobs/{job.pk}/").status_code == 200
+    assert client_for(make_user("editor", "desk-lead")).get(f"/api/v1/exports/jobs/{job.pk}/").status_code == 200
+    assert client_for(world["owner"]).get(f"/api/v1/exports/jobs/{job.pk}/").status_code in (403, 404)
