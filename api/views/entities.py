@@ -9,7 +9,7 @@ from api.serializers.entities import ClaimSerializer, ClaimTextInvalid, Organiza
 from api.views.base import ApiViewSet, SyncListMixin
 from surveys.roles import is_editor
 from surveys.selectors.scoping import claims_for, organizations_for, sites_for
-from surveys.services.entities import claim_delete, claim_save, organization_delete, site_delete, site_save
+from surveys.services.entities import claim_save, entity_delete, site_save
 from surveys.vocab import Role
 
 SYNC_PARAMETERS = [
@@ -26,7 +26,8 @@ def _search(queryset, request):
 
 class CrudViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                   mixins.UpdateModelMixin, mixins.DestroyModelMixin, ApiViewSet):
-    pass
+    def perform_destroy(self, instance):
+        entity_delete(obj=instance, actor=self.request.user)
 
 
 @extend_schema_view(list=extend_schema(parameters=[SEARCH, *SYNC_PARAMETERS]))
@@ -35,9 +36,6 @@ class OrganizationViewSet(SyncListMixin, CrudViewSet):
 
     def get_queryset(self):
         return _search(organizations_for(self.request.user), self.request).order_by("name", "id")
-
-    def perform_destroy(self, instance):
-        organization_delete(organization=instance, actor=self.request.user)
 
 
 @extend_schema_view(list=extend_schema(parameters=[
@@ -67,9 +65,6 @@ class SiteViewSet(SyncListMixin, CrudViewSet):
     def perform_update(self, serializer):
         serializer.instance = site_save(site=serializer.instance, values=serializer.validated_data,
                                         actor=self.request.user, as_editor=True)
-
-    def perform_destroy(self, instance):
-        site_delete(site=instance, actor=self.request.user)
 
 
 @extend_schema_view(list=extend_schema(parameters=[
@@ -102,5 +97,3 @@ class ClaimViewSet(SyncListMixin, CrudViewSet):
         serializer.instance = claim_save(claim=serializer.instance, values=serializer.validated_data,
                                          actor=self.request.user)
 
-    def perform_destroy(self, instance):
-        claim_delete(claim=instance, actor=self.request.user)

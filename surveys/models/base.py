@@ -1,5 +1,7 @@
 from django.db import models
 
+from surveys.vocab import Metric, Qualifier, Status, choices
+
 
 class SyncedModel(models.Model):
     """A row phones sync with `?updated_since=`.
@@ -31,3 +33,44 @@ def range_check() -> models.CheckConstraint:
         condition=models.Q(low__isnull=True) | models.Q(high__isnull=True) | models.Q(low__lte=models.F("high")),
         name="%(class)s_low_lte_high",
     )
+
+
+class NamedEntity(SyncedModel):
+    """A name plus aliases in any script, searchable as one lower-cased text."""
+
+    name = models.CharField(max_length=300)
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names, any script.")
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    def all_names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+    def save(self, *args, **kwargs):
+        self.search_text = "\n".join(self.all_names()).casefold()
+        super().save(*args, **kwargs)
+
+
+class ValueShape(SyncedModel):
+    """The contract's value shape: a metric with low/high/unit/qualifier, or a status."""
+
+    metric = models.CharField(max_length=32, choices=choices(Metric))
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=16, blank=True)
+    qualifier = models.CharField(max_length=16, choices=choices(Qualifier), default=Qualifier.EXACT)
+    status_value = models.CharField(max_length=32, choices=choices(Status), blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            enum_check("metric", Metric),
+            enum_check("qualifier", Qualifier),
+            enum_check("status_value", Status, allow_blank=True),
+            range_check(),
+        ]

@@ -1,23 +1,17 @@
 from django.conf import settings
 from django.db import models
 
-from surveys.vocab import Metric, Qualifier, SourceKind, Status, choices
+from surveys.vocab import SourceKind, choices
 
-from .base import SyncedModel, enum_check, range_check
+from .base import ValueShape, enum_check
 from .entities import Organization, Site
 
 
-class Claim(SyncedModel):
+class Claim(ValueShape):
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="claims"
     )
-    metric = models.CharField(max_length=32, choices=choices(Metric))
-    low = models.FloatField(null=True, blank=True)
-    high = models.FloatField(null=True, blank=True)
-    unit = models.CharField(max_length=16, blank=True)
-    qualifier = models.CharField(max_length=16, choices=choices(Qualifier), default=Qualifier.EXACT)
-    status_value = models.CharField(max_length=32, choices=choices(Status), blank=True)
     due_date = models.DateField(null=True, blank=True)
     is_target = models.BooleanField(default=False, help_text="A promise (after full production, expected to...).")
     text = models.TextField(blank=True, help_text="The quoted statement.")
@@ -29,14 +23,11 @@ class Claim(SyncedModel):
     # Content hash used by imports so that re-importing a file creates nothing new.
     import_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
-    class Meta:
+    class Meta(ValueShape.Meta):
         ordering = ["-published_on", "-id"]
         constraints = [
-            enum_check("metric", Metric),
-            enum_check("qualifier", Qualifier),
-            enum_check("status_value", Status, allow_blank=True),
+            *ValueShape.Meta.constraints,
             enum_check("source_kind", SourceKind),
-            range_check(),
             models.CheckConstraint(
                 condition=models.Q(site__isnull=False) | models.Q(organization__isnull=False),
                 name="claim_has_subject",

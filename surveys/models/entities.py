@@ -3,32 +3,17 @@ from django.db import models
 
 from surveys.vocab import SiteKind, choices
 
-from .base import SyncedModel, enum_check
+from .base import NamedEntity, enum_check
 
 
-class Organization(SyncedModel):
-    name = models.CharField(max_length=300)
-    aliases = models.JSONField(default=list, blank=True, help_text="Other names, any script.")
+class Organization(NamedEntity):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
-    # Lower-cased names and aliases joined, for search that works in any script.
-    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
 
-    def all_names(self) -> list[str]:
-        return [self.name, *self.aliases]
-
-    def save(self, *args, **kwargs):
-        self.search_text = "\n".join(self.all_names()).casefold()
-        super().save(*args, **kwargs)
-
-
-class Site(SyncedModel):
-    name = models.CharField(max_length=300)
+class Site(NamedEntity):
     aliases = models.JSONField(default=list, blank=True, help_text="Other names, any script (Chinese, pinyin, English).")
     kind = models.CharField(max_length=16, choices=choices(SiteKind), default=SiteKind.FACTORY)
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="sites")
@@ -44,7 +29,6 @@ class Site(SyncedModel):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -59,16 +43,6 @@ class Site(SyncedModel):
                 name="site_longitude_range",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def all_names(self) -> list[str]:
-        return [self.name, *self.aliases]
-
-    def save(self, *args, **kwargs):
-        self.search_text = "\n".join(self.all_names()).casefold()
-        super().save(*args, **kwargs)
 
 
 class LinkProposal(models.Model):

@@ -3,9 +3,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from surveys.vocab import Method, Metric, Processing, Qualifier, Status, choices
+from surveys.vocab import Method, Processing, Status, choices
 
-from .base import SyncedModel, enum_check, range_check
+from .base import SyncedModel, ValueShape, enum_check
 from .entities import Site
 
 
@@ -45,15 +45,9 @@ class Visit(SyncedModel):
         return f"{self.site} @ {self.started_at:%Y-%m-%d %H:%M}"
 
 
-class Observation(SyncedModel):
+class Observation(ValueShape):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="observations")
-    metric = models.CharField(max_length=32, choices=choices(Metric))
-    low = models.FloatField(null=True, blank=True)
-    high = models.FloatField(null=True, blank=True)
-    unit = models.CharField(max_length=16, blank=True)
-    qualifier = models.CharField(max_length=16, choices=choices(Qualifier), default=Qualifier.EXACT)
-    status_value = models.CharField(max_length=32, choices=choices(Status), blank=True)
     method = models.CharField(max_length=16, choices=choices(Method), default=Method.ESTIMATED)
     source_role = models.CharField(max_length=120, blank=True)
     quote = models.TextField(blank=True)
@@ -63,14 +57,11 @@ class Observation(SyncedModel):
     span_start = models.PositiveIntegerField(null=True, blank=True)
     span_end = models.PositiveIntegerField(null=True, blank=True)
 
-    class Meta:
+    class Meta(ValueShape.Meta):
         ordering = ["visit", "created_at", "id"]
         constraints = [
-            enum_check("metric", Metric),
-            enum_check("qualifier", Qualifier),
-            enum_check("status_value", Status, allow_blank=True),
+            *ValueShape.Meta.constraints,
             enum_check("method", Method),
-            range_check(),
             models.CheckConstraint(
                 condition=models.Q(confidence__gte=0, confidence__lte=1), name="observation_confidence_0_1"
             ),

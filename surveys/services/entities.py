@@ -56,17 +56,11 @@ def site_save(*, site: Site | None, values: dict, actor, as_editor: bool) -> Sit
 
 
 @transaction.atomic
-def site_delete(*, site: Site, actor) -> None:
-    audit_record(actor=actor, action="site.delete", obj=site, changes={"name": site.name})
-    tombstone_record(obj=site)
-    site.delete()
-
-
-@transaction.atomic
-def organization_delete(*, organization: Organization, actor) -> None:
-    audit_record(actor=actor, action="organization.delete", obj=organization, changes={"name": organization.name})
-    tombstone_record(obj=organization)
-    organization.delete()
+def entity_delete(*, obj: Organization | Site | Claim, actor) -> None:
+    """Delete an organization, site or claim: audited with its last state, and a tombstone for sync."""
+    audit_record(actor=actor, action=f"{obj._meta.model_name}.delete", obj=obj, changes={"before": _snapshot(obj)})
+    tombstone_record(obj=obj)
+    obj.delete()
 
 
 @transaction.atomic
@@ -82,10 +76,3 @@ def claim_save(*, claim: Claim | None, values: dict, actor) -> Claim:
                  changes=_changes(before, _snapshot(claim)))
     _enqueue_claim_match(claim.pk)
     return claim
-
-
-@transaction.atomic
-def claim_delete(*, claim: Claim, actor) -> None:
-    audit_record(actor=actor, action="claim.delete", obj=claim, changes={"text": claim.text})
-    tombstone_record(obj=claim)
-    claim.delete()

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
-from surveys.models import AppendOnlyError, AuditEvent, Claim, Discrepancy, Observation, Site, Visit
+from surveys.models import Claim, Discrepancy, Observation, Site, Visit
 from surveys.roles import role_of
 from tests.factories import ClaimFactory, ObservationFactory, SiteFactory, VisitFactory, make_user
 
@@ -66,18 +66,6 @@ def test_database_refuses_an_unknown_metric_and_a_second_discrepancy_per_claim_a
 def test_database_refuses_an_activity_level_above_four():
     with pytest.raises(IntegrityError), transaction.atomic():
         VisitFactory(activity_level=5)
-
-
-def test_audit_events_are_append_only():
-    event = AuditEvent.objects.create(action="test", object_type="x", object_id="1")
-    with pytest.raises(AppendOnlyError):
-        event.save()
-    with pytest.raises(AppendOnlyError):
-        event.delete()
-    with pytest.raises(AppendOnlyError):
-        AuditEvent.objects.filter(pk=event.pk).update(action="changed")
-    with pytest.raises(AppendOnlyError):
-        AuditEvent.objects.all().delete()
 
 
 @pytest.mark.parametrize("path", ["/admin/surveys/site/", "/admin/surveys/visit/", "/admin/surveys/claim/",
