@@ -9,7 +9,7 @@ from api.serializers.entities import ClaimSerializer, ClaimTextInvalid, Organiza
 from api.views.base import ApiViewSet, SyncListMixin
 from surveys.roles import is_editor
 from surveys.selectors.scoping import claims_for, organizations_for, sites_for
-from surveys.services.entities import claim_save, entity_delete, site_save
+from surveys.services.entities import claim_save, entity_delete, organization_save, site_save
 from surveys.vocab import Role
 
 SYNC_PARAMETERS = [
@@ -36,6 +36,14 @@ class OrganizationViewSet(SyncListMixin, CrudViewSet):
 
     def get_queryset(self):
         return _search(organizations_for(self.request.user), self.request).order_by("name", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = organization_save(organization=None, values=serializer.validated_data,
+                                                actor=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = organization_save(organization=serializer.instance, values=serializer.validated_data,
+                                                actor=self.request.user)
 
 
 @extend_schema_view(list=extend_schema(parameters=[

@@ -56,6 +56,25 @@ def site_save(*, site: Site | None, values: dict, actor, as_editor: bool) -> Sit
 
 
 @transaction.atomic
+def organization_save(*, organization: Organization | None, values: dict, actor) -> Organization:
+    """Create or edit an organization; a new parent changes which group claims reach its sites."""
+    creating = organization is None
+    organization = organization or Organization()
+    before = _snapshot(organization)
+    for name, value in values.items():
+        setattr(organization, name, value)
+    organization.full_clean(validate_unique=False, validate_constraints=False)
+    organization.save()
+    changes = _changes(before, _snapshot(organization))
+    audit_record(actor=actor, action="organization.create" if creating else "organization.update",
+                 obj=organization, changes=changes)
+    if "parent" in changes:
+        for site_id in organization.sites.values_list("pk", flat=True):
+            _enqueue_site_followups(site_id, renamed=False, rematch=True)
+    return organization
+
+
+@transaction.atomic
 def entity_delete(*, obj: Organization | Site | Claim, actor) -> None:
     """Delete an organization, site or claim: audited with its last state, and a tombstone for sync."""
     audit_record(actor=actor, action=f"{obj._meta.model_name}.delete", obj=obj, changes={"before": _snapshot(obj)})

@@ -193,3 +193,19 @@ def test_site_rematch_query_count_does_not_grow_with_claims_or_observations(run)
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[1] <= 16
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_an_organization_under_a_group_brings_the_group_claims_to_its_sites(editor_client):
+    from surveys.models import AuditEvent
+    from tests.factories import VisitFactory
+
+    group, company = OrganizationFactory(name="Group"), OrganizationFactory(name="Company")
+    site = SiteFactory(organization=company)
+    ObservationFactory(visit=VisitFactory(site=site), low=100, high=120)
+    ClaimFactory(site=None, organization=group, low=2500, high=2500)
+    assert not Discrepancy.objects.exists()
+    response = editor_client.patch(f"/api/v1/organizations/{company.pk}/", {"parent": group.pk}, format="json")
+    assert response.status_code == 200
+    assert Discrepancy.objects.get().site == site
+    assert AuditEvent.objects.filter(action="organization.update", object_id=str(company.pk)).exists()
