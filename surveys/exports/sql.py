@@ -13,7 +13,7 @@ _TEXT = f"CASE WHEN {{x}} = '' THEN NULL WHEN {_FORMULA} THEN '''' || {{x}} ELSE
 SQL_CELL: dict[Kind, str] = {
     Kind.TEXT: _TEXT,
     Kind.CODE: "NULLIF({x}, '')",
-    Kind.NUMBER: "({x})::float8::numeric::text",
+    Kind.NUMBER: "({x})::float8::text",
     Kind.INT: "({x})::text",
     Kind.BOOL: "CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END",
     # ISO DateStyle (which psycopg needs anyway) already drops trailing zeros of the fraction; 3x to_char's speed.
@@ -40,5 +40,9 @@ def copy_statement(columns: tuple[Column, ...], aliases: list[str], inner_sql: s
             cells.append(f"(%s::jsonb ->> ({x})::text)")  # pseudonyms never look like formulas
         else:
             cells.append(SQL_CELL[column.kind].format(x=x))
-    # A plain projection of an ordered subquery keeps its order.
-    return f"COPY (SELECT {', '.join(cells)} FROM ({inner_sql}) AS q) TO STDOUT WITH (FORMAT csv)"
+    # A plain projection of an ordered subquery keeps its order. The uncorrelated subquery in WHERE
+    # runs once, before the first row is formatted (an InitPlan gating the scan), and pins float8's
+    # text to the shortest exact digits that formats.number_text writes, whatever the session's
+    # extra_float_digits; is_local, so it lasts no longer than the transaction (in autocommit, the COPY).
+    return (f"COPY (SELECT {', '.join(cells)} FROM ({inner_sql}) AS q"
+            f" WHERE (SELECT set_config('extra_float_digits', '1', true)) IS NOT NULL) TO STDOUT WITH (FORMAT csv)")

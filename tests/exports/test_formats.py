@@ -16,10 +16,15 @@ def test_formula_like_text_is_prefixed_with_a_quote(text, expected):
 
 
 @pytest.mark.parametrize("value, expected", [
-    (2500.0, "2500"), (-5.0, "-5"), (0.6, "0.6"), (0.1 + 0.2, "0.3"), (1e20, "100000000000000000000"),
-    (1.5e-7, "0.00000015"), (-0.0, "0"), (8e9, "8000000000"), (1 / 3, "0.333333333333333"), ("2500.0", "2500"),
+    (2500.0, "2500"), (-5.0, "-5"), (0.6, "0.6"), (0.1 + 0.2, "0.30000000000000004"), (1 / 3, "0.3333333333333333"),
+    (0.0001, "0.0001"), (1.5e-7, "1.5e-07"), (-0.0, "-0"), (8e9, "8000000000"), ("2500.0", "2500"),
+    (123456789012345.6, "123456789012345.6"), (1e15, "1e+15"), (1e20, "1e+20"), (2.0 ** 53, "9.007199254740992e+15"),
+    (5e-324, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"),
+    (float("nan"), "NaN"), (float("inf"), "Infinity"), (float("-inf"), "-Infinity"),
+    # repr() writes the digits exactly halfway to the neighbouring float; PostgreSQL never does.
+    (1e23, "9.999999999999999e+22"), (3.092535278770144e18, "3.0925352787701443e+18"),
 ])
-def test_numbers_are_plain_decimals_with_15_significant_digits(value, expected):
+def test_numbers_are_postgresql_float8_text(value, expected):
     assert number_text(value) == expected
 
 

@@ -1,12 +1,15 @@
 """PostgreSQL only (`make test-integration`): the COPY fast path against the portable one."""
 import csv
 import io
+import random
+import struct
 
 import psycopg
 import pytest
 from django.db import connection
 
 from surveys.exports.columns import FORMATS
+from surveys.exports.formats import number_text
 from surveys.selectors.exports import ExportFilters, export_stream
 from tests.exports.conftest import read
 
@@ -43,12 +46,40 @@ def test_same_bytes_with_filters_bom_and_tricky_values(dataset, editor):
                          latitude=-0.0, longitude=1e-7)
     ObservationFactory(visit=visit, low=1e20, high=None, quote="\r", confidence=1 / 3, source_role="'")
     ObservationFactory(visit=visit, low=0.1 + 0.2, high=123456789.123456789, quote="@", source_role="-")
+    ObservationFactory(visit=visit, low=2.0 ** 60 + 2 ** 8, high=1e23, quote="x", confidence=1e-5)
     for name in ("visits.csv", "observations.csv"):
         fast, portable = both_paths(name, editor, ExportFilters(site=dataset["park"].pk), bom=True)
         assert fast == portable
         assert fast.startswith(b"\xef\xbb\xbf")
     fast, _ = both_paths("observations.csv", editor)
-    assert b"100000000000000000000" in fast and b"0.333333333333333" in fast
+    assert b"1e+20" in fast and b"0.3333333333333333," in fast and b"9.999999999999999e+22" in fast
+
+
+def test_number_text_is_float8_text_for_random_and_edge_floats():
+    rng = random.Random(20261125)
+    values = [struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(30_000)]
+    values += [float(rng.randrange(2 ** 53, 10 ** 25)) for _ in range(10_000)]
+    values += [round(rng.uniform(-180, 180), rng.randint(0, 8)) for _ in range(10_000)]
+    values += [sign * 10.0 ** e for e in range(-20, 30) for sign in (1, -1)] + [0.0, -0.0, 5e-324]
+    with connection.cursor() as cursor:
+        cursor.execute("SET extra_float_digits = 1")
+        cursor.execute("SELECT v::float8::text FROM unnest(%s::text[]) AS v", [[repr(v) for v in values]])
+        expected = [text for (text,) in cursor.fetchall()]
+        cursor.execute("RESET extra_float_digits")
+    assert [number_text(v) for v in values] == expected
+
+
+def test_copy_pins_float8_text_whatever_the_session_says(dataset, editor):
+    from tests.factories import VisitFactory
+
+    VisitFactory(site=dataset["park"], latitude=0.1 + 0.2, longitude=1 / 3)
+    with connection.cursor() as cursor:
+        cursor.execute("SET extra_float_digits = 0")  # 15 significant digits, as before PostgreSQL 12
+        try:
+            fast, portable = both_paths("visits.csv", editor)
+        finally:
+            cursor.execute("RESET extra_float_digits")
+    assert fast == portable and b"0.30000000000000004,0.3333333333333333," in fast
 
 
 def test_csv_endpoint_takes_the_copy_path(editor_client, dataset, monkeypatch):
