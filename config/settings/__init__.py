@@ -190,8 +190,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A task unacknowledged this long (worker killed) is redelivered.
+    # A task unacknowledged this long (worker killed) is redelivered (Redis) ...
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # ... by a sweep every this many seconds (kombu's default scans only every 10th sweep).
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 10),
+    "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {

@@ -47,7 +47,8 @@ def test_a_photo_whose_worker_is_killed_mid_task_ends_ready_once(purge_broker, t
 
     # A new worker: the unacked message comes back after the visibility timeout, and the
     # expired lease lets it claim the row.
-    second = Worker(name="second", extra_env={"CELERY_VISIBILITY_TIMEOUT": "3", "PHOTO_LEASE_SECONDS": "5"})
+    second = Worker(name="second", extra_env={"CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_SECONDS": "1",
+                                              "PHOTO_LEASE_SECONDS": "5"})
     try:
         second.wait_ready()
         wait_for(lambda: Photo.objects.get(pk=photo_id).status == "ready", timeout=90)

@@ -1,4 +1,5 @@
 """What a real WSGI server does with bodies Django cannot size: refused, never stored empty."""
+import re
 import socket
 
 import pytest
@@ -14,7 +15,16 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def raw_request(port: int, head: str, body: bytes) -> str:
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(head.encode() + body)
-        return sock.recv(65536).decode(errors="replace")
+        response = b""
+        while b"\r\n\r\n" not in response:
+            response += sock.recv(65536)
+        headers, _, content = response.partition(b"\r\n\r\n")
+        length = re.search(rb"(?i)content-length: (\d+)", headers)
+        while length and len(content) < int(length.group(1)):  # the body may come in a later packet
+            content += sock.recv(65536)
+        while not length and (chunk := sock.recv(65536)):  # no length: the body ends when the server closes
+            content += chunk
+        return (headers + b"\r\n\r\n" + content).decode(errors="replace")
 
 
 def chunked(data: bytes, size: int = 4096) -> bytes:
