@@ -22,7 +22,9 @@ def neutralise(text: str) -> str:
 
 # float8out's spelling of what repr() writes as nan, inf, -inf.
 _NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
-_EXACT_ULP_2 = 2.0 ** 53  # from here on every float is a whole number, and neighbours are 2 or more apart
+# Below 2**53, a point halfway between two floats has more significant digits than repr() ever writes,
+# so repr()'s digits are PostgreSQL's; from there on floats are whole numbers 2 or more apart.
+_WHOLE_FROM = 2.0 ** 53
 
 
 def number_text(value) -> str:
@@ -36,7 +38,7 @@ def number_text(value) -> str:
     if text in _NON_FINITE:
         return _NON_FINITE[text]
     sign = "-" if text.startswith("-") else ""
-    if abs(number) >= _EXACT_ULP_2:
+    if abs(number) >= _WHOLE_FROM:
         digits, lead = _digits_strictly_inside(abs(number))
     else:
         digits, lead = _repr_digits(text.lstrip("-"))
