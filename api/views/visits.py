@@ -30,10 +30,10 @@ class ClientIdCreateMixin:
         values = dict(serializer.validated_data)
         client_id = values.pop("id", None)
         try:
-            obj, created = self.create_object(client_id=client_id, values=values)
+            serializer.instance, created = self.create_object(client_id=client_id, values=values)
         except ClientIdConflict:
             raise Conflict(CLIENT_ID_CONFLICT) from None
-        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(serializer.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class OwnedViewSet(ClientIdCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
