@@ -20,8 +20,9 @@ JPEG_QUALITY = 82
 #: face 1/20 of a 4000-px photo's width (200 px) is still 32 px, above the cascade's 24-px
 #: window; 960 px found no more in our samples and cost three times as long.
 FACE_DETECT_PX = 640
-#: Step between detection scales (1.1 is OpenCV's default; 1.2 halves the work).
-FACE_SCALE_STEP = 1.2
+#: Step between detection scales (1.1 is OpenCV's default). 1.25 finds the same faces in our
+#: samples (200 to 600 px in a 4000-px photo) in a quarter of the time.
+FACE_SCALE_STEP = 1.25
 #: Haar cascade strictness: 6 (vs. the usual 5) avoids most false hits on signboards/shapes.
 FACE_MIN_NEIGHBORS = 6
 #: A blurred face keeps this many pixelation cells across its (padded) width (at 8-10
@@ -210,5 +211,5 @@ def _blur(display, enabled: bool) -> tuple[bytes, int]:
         tiny = cv2.resize(region, (cells_x, cells_y), interpolation=cv2.INTER_AREA)
         blocky = cv2.resize(tiny, (rw, rh), interpolation=cv2.INTER_NEAREST)
         k = max(3, (min(rw, rh) // 4) | 1)
-        arr[y0:y1, x0:x1] = cv2.GaussianBlur(blocky, (k, k), 0)
+        arr[y0:y1, x0:x1] = cv2.stackBlur(blocky, (k, k))  # Gaussian-like, constant cost per pixel
     return arr.tobytes(), len(boxes)
