@@ -5,20 +5,22 @@ redelivered); the services claim their work with conditional updates.
 """
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
-TRANSIENT = (ConnectionError, TimeoutError, OSError)
+# Broker, storage or database unreachable for a moment: retried with backoff.
+TRANSIENT = (ConnectionError, TimeoutError, OSError, OperationalError, InterfaceError)
+RETRIED = {"acks_late": True, "reject_on_worker_lost": True, "autoretry_for": TRANSIENT,
+           "retry_backoff": True, "retry_backoff_max": 300, "max_retries": 8}
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=300, max_retries=8)
+@shared_task(**RETRIED)
 def process_visit(visit_id: str, revision: int) -> str:
     from surveys.services.visit_processing import visit_process
 
     return visit_process(visit_id=visit_id, revision=revision)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=300, max_retries=8)
+@shared_task(**RETRIED)
 def match_site(site_id: int) -> int:
     from surveys.services.matching import site_rematch
 
@@ -26,8 +28,7 @@ def match_site(site_id: int) -> int:
 
 
 # Time limits well inside PHOTO_LEASE_SECONDS: a live run never outlasts its lease.
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=300, max_retries=8, soft_time_limit=90, time_limit=120)
+@shared_task(bind=True, **RETRIED, soft_time_limit=90, time_limit=120)
 def process_photo(self, photo_id: str) -> str:
     from surveys.services.photo_pipeline import PhotoLeased, photo_process
 
@@ -58,8 +59,7 @@ def purge_idempotency_keys() -> int:
     return idempotency_purge_expired()
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=300, max_retries=8)
+@shared_task(**RETRIED)
 def match_claim(claim_id: int) -> int:
     from surveys.services.matching import claim_rematch
 
@@ -89,8 +89,7 @@ def requeue_stale_export_jobs() -> int:
     return export_jobs_requeue_stale()
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=300, max_retries=8)
+@shared_task(**RETRIED)
 def link_site(site_id: int) -> int:
     from surveys.services.linking import site_link
 

@@ -9,7 +9,7 @@ import uuid
 import zoneinfo
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from surveys.models import Observation, Visit
@@ -78,6 +78,8 @@ def visit_process(*, visit_id, revision: int) -> str:
     try:
         visit_replace_extracted(visit=visit)
         site_rematch(site_id=visit.site_id)
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: the task retries, the visit stays pending
     except Exception as exc:
         log.exception("processing visit %s failed", visit_id)
         Visit.objects.filter(pk=visit.pk, revision=revision).update(

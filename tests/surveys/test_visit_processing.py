@@ -1,0 +1,47 @@
+import pytest
+from django.db import OperationalError
+
+from surveys.services.visit_processing import visit_process
+from tests.factories import VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_stale_revision_does_nothing():
+    visit = VisitFactory(notes="about 600-700 people work here")
+    assert visit_process(visit_id=visit.pk, revision=visit.revision + 1) == "stale"
+    visit.refresh_from_db()
+    assert visit.processing == "pending" and not visit.observations.exists()
+
+
+def test_processing_twice_leaves_one_set_of_extracted_observations():
+    visit = VisitFactory(notes="A worker said about 600-700 people work on the shift.")
+    assert visit_process(visit_id=visit.pk, revision=visit.revision) == "done"
+    first = set(visit.observations.values_list("pk", flat=True))
+    assert visit_process(visit_id=visit.pk, revision=visit.revision) == "done"
+    assert set(visit.observations.values_list("pk", flat=True)) == first and len(first) == 1
+
+
+def test_an_engine_error_ends_failed_with_the_reason(monkeypatch):
+    visit = VisitFactory(notes="x")
+
+    def broken(*args, **kwargs):
+        raise ValueError("cannot read this")
+
+    monkeypatch.setattr("surveys.engine.extract_observations", broken)
+    assert visit_process(visit_id=visit.pk, revision=visit.revision) == "failed"
+    visit.refresh_from_db()
+    assert visit.processing == "failed" and "cannot read this" in visit.processing_error
+
+
+def test_a_database_outage_is_left_to_the_task_retry(monkeypatch):
+    visit = VisitFactory(notes="x")
+
+    def outage(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("surveys.services.visit_processing.visit_replace_extracted", outage)
+    with pytest.raises(OperationalError):
+        visit_process(visit_id=visit.pk, revision=visit.revision)
+    visit.refresh_from_db()
+    assert visit.processing == "pending"
