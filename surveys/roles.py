@@ -71,20 +71,5 @@ def role_of(user) -> Role | None:
     return role
 
 
-def remember_role(user, group_name: str | None) -> None:
-    """Cache a role read together with the user (see strongest_group_name), sparing role_of a query."""
-    user._survey_role = Role.ADMIN if user.is_superuser else (Role(group_name) if group_name else None)
-
-
-def strongest_group_name(user_id_ref):
-    """A subquery: the name of the user's most powerful role group, for annotating a query."""
-    from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
-
-    rank = Case(*(When(name=role.value, then=Value(index)) for index, role in enumerate(ROLE_PRECEDENCE)),
-                default=Value(len(ROLE_PRECEDENCE)), output_field=IntegerField())
-    groups = Group.objects.filter(user=OuterRef(user_id_ref), name__in=[r.value for r in ROLE_PRECEDENCE])
-    return Subquery(groups.annotate(rank=rank).order_by("rank").values("name")[:1])
-
-
 def is_editor(user) -> bool:
     return role_of(user) in STAFF_ROLES

@@ -62,7 +62,11 @@ def idempotency_begin(*, user, key: str, fingerprint: str, now: datetime | None 
 
 
 class _short_lock_wait:
-    """On PostgreSQL, wait at most IN_FLIGHT_LOCK_WAIT for another transaction's claim on the key."""
+    """On PostgreSQL, wait at most IN_FLIGHT_LOCK_WAIT for another transaction's claim on the key.
+
+    The limit stays for the rest of the request's transaction: no request should wait
+    longer than that on a lock either, and resetting it would cost a round trip.
+    """
 
     def __enter__(self):
         if connection.vendor == "postgresql":
@@ -70,9 +74,7 @@ class _short_lock_wait:
                 cursor.execute("SET LOCAL lock_timeout = %s", [IN_FLIGHT_LOCK_WAIT])
 
     def __exit__(self, *exc):
-        if connection.vendor == "postgresql" and exc[0] is None:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+        return False
 
 
 IN_FLIGHT_LOCK_WAIT = "2s"

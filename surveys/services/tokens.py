@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import ApiToken
-from surveys.roles import remember_role, strongest_group_name
 from surveys.services.audit import audit_record
 
 
@@ -30,15 +29,11 @@ def token_create(*, user, device: str = "") -> tuple[ApiToken, str]:
 def token_lookup(key: str) -> ApiToken | None:
     if not key or len(key) > 200:
         return None
-    token = (
+    return (
         ApiToken.objects.select_related("user")
-        .annotate(role_name=strongest_group_name("user_id"))
         .filter(key_hash=_hash(key), revoked_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
-    if token is not None:
-        remember_role(token.user, token.role_name)
-    return token
 
 
 def token_revoke(*, token: ApiToken) -> None:
