@@ -25,3 +25,40 @@ def test_visit_posted_through_the_api_is_processed_by_a_real_worker(celery_worke
     observation = Observation.objects.get(visit_id=visit_id)
     assert (observation.metric, observation.low, observation.high) == ("headcount", 600, 700)
     assert observation.extracted
+
+
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
+
+
+def _rabbitmq_reachable() -> bool:
+    from kombu import Connection
+
+    try:
+        with Connection(RABBITMQ_URL, connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1)
+        return True
+    except Exception:
+        return False
+
+
+def test_rabbitmq_works_as_the_broker_too(transactional_db):
+    from kombu import Connection
+
+    from surveys import tasks
+    from tests.factories import VisitFactory
+    from tests.integration.conftest import Worker, _loud_skip
+
+    if not _rabbitmq_reachable():
+        _loud_skip(f"RabbitMQ at {RABBITMQ_URL} cannot be reached.")
+    with Connection(RABBITMQ_URL) as conn:  # a clean queue: nothing left by an earlier run
+        conn.default_channel.queue_delete("celery")
+    worker = Worker(extra_env={"CELERY_BROKER_URL": RABBITMQ_URL}, name="rabbit")
+    try:
+        worker.wait_ready()
+        visit = VisitFactory(notes="The guard said only a few dozen companies are here.")
+        with Connection(RABBITMQ_URL) as conn:
+            tasks.process_visit.apply_async((str(visit.pk), visit.revision), connection=conn)
+        wait_for(lambda: Visit.objects.get(pk=visit.pk).processing == "done")
+        assert Observation.objects.get(visit=visit).metric == "enterprises"
+    finally:
+        worker.stop()
