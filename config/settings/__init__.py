@@ -165,7 +165,6 @@ MATCH_RATIO_HIGH = env_float("MATCH_RATIO_HIGH", 1.5)
 
 # --- Retries --------------------------------------------------------------
 IDEMPOTENCY_TTL = timedelta(hours=env_int("IDEMPOTENCY_TTL_HOURS", 48))
-IDEMPOTENCY_IN_FLIGHT_TIMEOUT = timedelta(seconds=env_int("IDEMPOTENCY_IN_FLIGHT_SECONDS", 120))
 
 # --- Exports --------------------------------------------------------------
 NEWSROOM_NAME = env_str("NEWSROOM_NAME", "Field Desk")

@@ -82,3 +82,34 @@ def test_concurrent_requests_with_one_idempotency_key_run_once(gunicorn):
     assert len({data["id"] for data in created}) == 1  # replays carry the first answer
     assert Visit.objects.count() == 1
     assert IdempotencyRecord.objects.get().state == "done"
+
+
+def test_a_key_claimed_by_a_running_transaction_is_in_flight_after_a_short_wait():
+    import time
+
+    from django.db import connections, transaction
+
+    from surveys.services.idempotency import KeyInFlight, idempotency_begin
+
+    reporter = make_user("reporter")
+    claimed, release = threading.Event(), threading.Event()
+
+    def first_request():
+        try:
+            with transaction.atomic():
+                idempotency_begin(user=reporter, key="k-1", fingerprint="f")
+                claimed.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_request)
+    thread.start()
+    assert claimed.wait(30)
+    started = time.monotonic()
+    with pytest.raises(KeyInFlight), transaction.atomic():
+        idempotency_begin(user=reporter, key="k-1", fingerprint="f")
+    waited = time.monotonic() - started
+    release.set()
+    thread.join(30)
+    assert 1.5 < waited < 10  # the lock_timeout, not forever
