@@ -32,34 +32,30 @@ def chunked(data: bytes, size: int = 4096) -> bytes:
     return b"".join(parts) + b"0\r\n\r\n"
 
 
-def test_chunked_upload_without_length_is_411_and_stores_nothing(gunicorn):
+def upload_request(*, chunked_body: bool) -> tuple[str, bytes]:
+    """A photo upload by a new reporter, framed with Content-Length or chunked without it."""
     reporter = make_user("reporter")
     _, token = token_create(user=reporter)
     visit = VisitFactory(reporter=reporter)
-    boundary = "chunkyboundary"
+    boundary = "rawboundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
             f"Content-Type: image/jpeg\r\n\r\n").encode() + samples.jpeg_with_metadata(width=300, height=200) + \
         f"\r\n--{boundary}--\r\n".encode()
+    framing = "Transfer-Encoding: chunked" if chunked_body else f"Content-Length: {len(body)}"
     head = (f"POST /api/v1/visits/{visit.pk}/photos/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Authorization: Token {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
-            f"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
-    response = raw_request(gunicorn, head, chunked(body))
+            f"{framing}\r\nConnection: close\r\n\r\n")
+    return head, chunked(body) if chunked_body else body
+
+
+def test_chunked_upload_without_length_is_411_and_stores_nothing(gunicorn):
+    response = raw_request(gunicorn, *upload_request(chunked_body=True))
     assert response.startswith("HTTP/1.1 411"), response[:200]
     assert '"detail"' in response
     assert Photo.objects.count() == 0
 
 
 def test_the_same_upload_with_a_length_is_stored(gunicorn):
-    reporter = make_user("reporter")
-    _, token = token_create(user=reporter)
-    visit = VisitFactory(reporter=reporter)
-    boundary = "plainboundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
-            f"Content-Type: image/jpeg\r\n\r\n").encode() + samples.jpeg_with_metadata(width=300, height=200) + \
-        f"\r\n--{boundary}--\r\n".encode()
-    head = (f"POST /api/v1/visits/{visit.pk}/photos/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Authorization: Token {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
-    response = raw_request(gunicorn, head, body)
+    response = raw_request(gunicorn, *upload_request(chunked_body=False))
     assert response.startswith("HTTP/1.1 201"), response[:300]
     assert Photo.objects.count() == 1
