@@ -35,6 +35,15 @@ def _cols(*specs) -> tuple[Column, ...]:
 
 
 K = Kind
+# The contract's value shape, as observations and claims both carry it (surveys.models.base.ValueShape).
+VALUE_SPECS = (
+    ("metric", "metric", K.CODE),
+    ("low", "low", K.NUMBER),
+    ("high", "high", K.NUMBER),
+    ("unit", "unit", K.TEXT),
+    ("qualifier", "qualifier", K.CODE),
+    ("status_value", "status_value", K.CODE),
+)
 VISIT_COLUMNS = _cols(
     ("id", "id", K.UUID),
     ("site", "site_id", K.INT),
@@ -60,12 +69,7 @@ OBSERVATION_COLUMNS = _cols(
     ("visit", "visit_id", K.UUID),
     ("site", "visit__site_id", K.INT),
     ("visit_started_at", "visit__started_at", K.DATETIME),
-    ("metric", "metric", K.CODE),
-    ("low", "low", K.NUMBER),
-    ("high", "high", K.NUMBER),
-    ("unit", "unit", K.TEXT),
-    ("qualifier", "qualifier", K.CODE),
-    ("status_value", "status_value", K.CODE),
+    *VALUE_SPECS,
     ("method", "method", K.CODE),
     ("source_role", "source_role", K.TEXT),
     ("quote", "quote", K.TEXT),
@@ -80,12 +84,7 @@ CLAIM_COLUMNS = _cols(
     ("id", "id", K.INT),
     ("site", "site_id", K.INT),
     ("organization", "organization_id", K.INT),
-    ("metric", "metric", K.CODE),
-    ("low", "low", K.NUMBER),
-    ("high", "high", K.NUMBER),
-    ("unit", "unit", K.TEXT),
-    ("qualifier", "qualifier", K.CODE),
-    ("status_value", "status_value", K.CODE),
+    *VALUE_SPECS,
     ("due_date", "due_date", K.DATE),
     ("is_target", "is_target", K.BOOL),
     ("text", "text", K.TEXT),
