@@ -55,6 +55,12 @@ def role_group(role: Role) -> Group:
     return group
 
 
+def _role_from_groups(user, group_names) -> Role | None:
+    if user.is_superuser:
+        return Role.ADMIN
+    return next((role for role in ROLE_PRECEDENCE if role.value in group_names), None)
+
+
 def role_of(user) -> Role | None:
     """The user's role, cached on the user object for the request."""
     if user is None or not user.is_authenticated:
@@ -62,13 +68,13 @@ def role_of(user) -> Role | None:
     cached = getattr(user, "_survey_role", False)
     if cached is not False:
         return cached
-    if user.is_superuser:
-        role = Role.ADMIN
-    else:
-        names = set(user.groups.values_list("name", flat=True))
-        role = next((r for r in ROLE_PRECEDENCE if r.value in names), None)
-    user._survey_role = role
-    return role
+    return role_remember(user, set(user.groups.values_list("name", flat=True)))
+
+
+def role_remember(user, group_names) -> Role | None:
+    """Cache the role of a user whose group names were fetched along with it."""
+    user._survey_role = _role_from_groups(user, group_names)
+    return user._survey_role
 
 
 def is_editor(user) -> bool:

@@ -108,3 +108,35 @@ def test_a_token_for_a_deactivated_user_stops_working(reporter):
     assert client.get("/api/v1/sites/").status_code == 401
     make_user("reporter", "reporter-one")  # reactivates through the command path
     assert client.get("/api/v1/sites/").status_code == 200
+
+
+def test_token_lookup_brings_user_and_role_in_one_query(reporter, editor):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.roles import role_of
+    from surveys.services.tokens import token_create, token_lookup
+
+    reporter.groups.add(Group.objects.get(name="editor"))  # the most powerful role wins
+    _, key = token_create(user=reporter)
+    with CaptureQueriesContext(connection) as queries:
+        token = token_lookup(key)
+        assert role_of(token.user) == "editor"
+    assert len(queries) == 1
+    assert token.user == reporter and token.user.username == "reporter-one" and token.user.is_active
+    # Values come back converted as the ORM converts them (SQLite stores naive text).
+    assert token.expires_at.tzinfo is not None and token.user.date_joined.tzinfo is not None
+    assert token.expires_at == ApiToken.objects.get(pk=token.pk).expires_at
+
+
+def test_token_lookup_role_for_superusers_and_users_without_a_group(admin_user):
+    from django.contrib.auth import get_user_model
+
+    from surveys.roles import role_of
+    from surveys.services.tokens import token_create, token_lookup
+
+    nobody = get_user_model().objects.create_user("nobody", password="correct-horse-9")
+    assert role_of(token_lookup(token_create(user=nobody)[1]).user) is None
+    root = get_user_model().objects.create_superuser("root", password="correct-horse-9")
+    assert role_of(token_lookup(token_create(user=root)[1]).user) == "admin"
