@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from api.serializers.base import ModelSerializer
 from surveys.models import Claim, Discrepancy, DiscrepancyComment, Observation, Photo
 from surveys.roles import is_editor
 from surveys.selectors.desk import evidence_photos
@@ -8,7 +9,7 @@ from surveys.selectors.policy import reporter_label
 from surveys.vocab import ReviewStatus
 
 
-class ClaimSourceSerializer(serializers.ModelSerializer):
+class ClaimSourceSerializer(ModelSerializer):
     organization = serializers.CharField(source="organization.name", read_only=True, allow_null=True, default=None)
 
     class Meta:
@@ -18,7 +19,7 @@ class ClaimSourceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvidenceObservationSerializer(serializers.ModelSerializer):
+class EvidenceObservationSerializer(ModelSerializer):
     """An observation as evidence: interviewees appear by role (`source_role`), never by name."""
 
     visited_at = serializers.DateTimeField(source="visit.started_at", read_only=True)
@@ -35,7 +36,7 @@ class EvidenceObservationSerializer(serializers.ModelSerializer):
         return reporter_label(self.context["request"].user, reporter.pk, reporter.username)
 
 
-class EvidencePhotoSerializer(serializers.ModelSerializer):
+class EvidencePhotoSerializer(ModelSerializer):
     """A photo as evidence, with links to the protected file endpoint; position for editors only."""
 
     thumbnail_url = serializers.SerializerMethodField()
@@ -67,7 +68,7 @@ class EvidencePhotoSerializer(serializers.ModelSerializer):
         return data
 
 
-class DiscrepancySerializer(serializers.ModelSerializer):
+class DiscrepancySerializer(ModelSerializer):
     """The contract's fields, plus the claim's source and the evidence embedded for the desk.
 
     Expects a queryset from `surveys.selectors.desk.discrepancies_with_evidence`.
@@ -111,7 +112,7 @@ class AssignSerializer(serializers.Serializer):
     assignee = serializers.CharField(allow_null=True, max_length=150, help_text="An editor's username, or null.")
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ModelSerializer):
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
     text = serializers.CharField(max_length=5000, trim_whitespace=True)
 

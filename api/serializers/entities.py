@@ -1,5 +1,6 @@
 from rest_framework import exceptions, serializers
 
+from api.serializers.base import ModelSerializer
 from api.serializers.values import finite_float, validate_value_shape
 from surveys.models import Claim, Organization, Site
 from surveys.services.claims import ClaimTextError, claim_values_with_text
@@ -12,7 +13,7 @@ class AliasesField(serializers.ListField):
         super().__init__(required=False, max_length=50, **kwargs)
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(ModelSerializer):
     aliases = AliasesField()
 
     class Meta:
@@ -21,7 +22,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(ModelSerializer):
     aliases = AliasesField()
     latitude = finite_float(min_value=-90, max_value=90)
     longitude = finite_float(min_value=-180, max_value=180)
@@ -58,7 +59,7 @@ class ClaimTextInvalid(exceptions.APIException):
         self.candidates = error.candidates
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(ModelSerializer):
     low = finite_float()
     high = finite_float()
 

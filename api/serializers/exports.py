@@ -2,6 +2,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from api.filters import datetime_param
+from api.serializers.base import ModelSerializer
 from surveys.exports.columns import FORMATS
 from surveys.models import ExportJob
 from surveys.selectors.exports import ExportFilters
@@ -38,7 +39,7 @@ class ExportJobCreateSerializer(serializers.Serializer):
         return ExportFilters(**self.validated_data.get("filters", {}))
 
 
-class ExportJobSerializer(serializers.ModelSerializer):
+class ExportJobSerializer(ModelSerializer):
     progress = serializers.SerializerMethodField(help_text="Percent done.")
     download = serializers.SerializerMethodField()
 

@@ -3,12 +3,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers
 
 from api.permissions import EditorsOnly
+from api.serializers.base import ModelSerializer
 from api.views.base import ApiViewSet
 from surveys.models import AuditEvent
 from surveys.selectors.desk import audit_events
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.permissions import EditorsOnly
+from api.serializers.base import ModelSerializer
 from api.serializers.entities import SiteSerializer
 from api.serializers.visits import PhotoSerializer
 from api.views.base import ApiView, ApiViewSet
@@ -17,7 +18,7 @@ from surveys.selectors.scoping import photos_for
 from surveys.services.desk import link_proposal_decide, photo_approve, site_verify
 
 
-class LinkProposalSerializer(serializers.ModelSerializer):
+class LinkProposalSerializer(ModelSerializer):
     class Meta:
         model = LinkProposal
         fields = ["id", "site", "site_name", "candidate_site", "candidate_organization", "candidate_name", "score",
