@@ -19,7 +19,7 @@ def _broker_ok() -> bool | None:
     from config.celery_app import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:
