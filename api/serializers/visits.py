@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from api.serializers.base import ModelSerializer
 from api.serializers.values import finite_float, validate_value_shape
 from surveys.models import Observation, Photo, Site, Visit
 from surveys.roles import is_editor
@@ -21,10 +22,11 @@ class PolicyMixin:
         return data
 
 
-class VisitSerializer(PolicyMixin, serializers.ModelSerializer):
+class VisitSerializer(PolicyMixin, ModelSerializer):
     policy_resource = "visit"
     id = serializers.UUIDField(required=False)
-    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all())
+    # A visit reads only its site's position; the rest of the row (names, aliases) stays unloaded.
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.only("id", "latitude", "longitude"))
     reporter = serializers.SerializerMethodField()
     latitude = finite_float(min_value=-90, max_value=90)
     longitude = finite_float(min_value=-180, max_value=180)
@@ -54,7 +56,7 @@ class VisitSerializer(PolicyMixin, serializers.ModelSerializer):
         return attrs
 
 
-class ObservationSerializer(serializers.ModelSerializer):
+class ObservationSerializer(ModelSerializer):
     id = serializers.UUIDField(required=False)
     low = finite_float()
     high = finite_float()
@@ -85,7 +87,7 @@ class ObservationSerializer(serializers.ModelSerializer):
         return validate_value_shape(attrs, self.instance)
 
 
-class PhotoSerializer(PolicyMixin, serializers.ModelSerializer):
+class PhotoSerializer(PolicyMixin, ModelSerializer):
     policy_resource = "photo"
     files = serializers.SerializerMethodField()
 

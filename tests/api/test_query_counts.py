@@ -60,3 +60,25 @@ def test_visit_photo_list_query_count(reporter, reporter_client):
         photo.original.save("o", ContentFile(b"x"), save=False)
         photo.save()
     assert count_queries(reporter_client, url) == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_visit_post_query_count(reporter, reporter_client, monkeypatch):
+    """The intake hot path: token and role, key claim, site, visit, stored answer, one commit."""
+    import uuid
+
+    from surveys import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.process_visit, "delay", lambda *args: queued.append(args))  # its own queries aside
+    site = SiteFactory()
+    reporter_client.get("/api/v1/sites/")  # the first request of a token records its last use
+    visit_id = str(uuid.uuid4())
+    with CaptureQueriesContext(connection) as queries:
+        response = reporter_client.post("/api/v1/visits/", {"id": visit_id, "site": site.pk,
+                                                            "started_at": "2025-10-14T14:05:00+08:00"},
+                                        format="json", HTTP_IDEMPOTENCY_KEY=visit_id)
+    assert response.status_code == 201, response.content
+    statements = [query["sql"].split()[0] for query in queries if query["sql"] != "BEGIN IMMEDIATE"]
+    assert statements == ["SELECT", "INSERT", "SELECT", "SAVEPOINT", "INSERT", "RELEASE", "UPDATE", "COMMIT"], statements
+    assert queued == [(visit_id, 1)]
