@@ -2,14 +2,16 @@
 
 Pipeline (one decode): JPEG draft mode (DCT scaling to >= display size) -> EXIF
 orientation -> RGB (alpha flattened on white, ICC profiles converted to sRGB) -> display
-resize (never upscaled) -> fingerprints -> face blur -> thumbnail from the blurred
-display -> fresh images from the pixel buffer -> JPEG without exif/xmp/icc.
+and thumbnail resizes (never upscaled) and fingerprints, while a second thread searches
+for faces -> faces blurred in both sizes -> fresh images from the pixel buffers -> JPEG
+without exif/xmp/icc.
 """
 from __future__ import annotations
 
 import io
 import math
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .errors import UndecodableImage
@@ -62,13 +64,19 @@ def make_derivatives(
         icc = img.info.get("icc_profile")
         oriented = _orient(img) if fmt != "heic" else img  # libheif already applied it
         rgb = _to_srgb(oriented, icc)
-        display = _fit(rgb, display_px)
-        fp = fingerprints(display)
-        pixels, faces = _blur(display, blur_faces)
-        # Fresh image from the raw pixel buffer: no info dict, no EXIF/XMP/ICC/maker notes.
-        clean = Image.frombytes("RGB", display.size, pixels)
-        thumb_img = _fit(clean, thumbnail_px)
-        thumb_img = Image.frombytes("RGB", thumb_img.size, thumb_img.tobytes())
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Faces are searched on a small grey copy while this thread makes both sizes:
+            # OpenCV and Pillow release the GIL, so the two overlap on the cores the worker
+            # has (the search is the most expensive step of all). Each size is then blurred
+            # where the faces are.
+            search = pool.submit(face_boxes, rgb) if blur_faces else None
+            display = _fit(rgb, display_px)
+            thumb = _fit(display, thumbnail_px)
+            fp = fingerprints(display)
+            boxes = search.result() if search else []
+        # Fresh images from the raw pixel buffers: no info dict, no EXIF/XMP/ICC/maker notes.
+        clean = Image.frombytes("RGB", display.size, _blur(display, _scaled(boxes, display.width / rgb.width)))
+        thumb_img = Image.frombytes("RGB", thumb.size, _blur(thumb, _scaled(boxes, thumb.width / rgb.width)))
         display_bytes = _jpeg(clean)
         thumb_bytes = _jpeg(thumb_img)
     except UndecodableImage:
@@ -80,7 +88,7 @@ def make_derivatives(
         thumbnail=thumb_bytes,
         display_size=clean.size,
         thumbnail_size=thumb_img.size,
-        faces_blurred=faces,
+        faces_blurred=len(boxes),
         fingerprints=fp,
     )
 
@@ -166,36 +174,49 @@ def _detector():
                 )
                 if cascade.empty():  # pragma: no cover - broken OpenCV install
                     raise RuntimeError("OpenCV frontal-face cascade failed to load")
+                # The search already runs on a thread of its own beside the resizes (see
+                # make_derivatives); OpenCV's pool splitting it further would only
+                # oversubscribe the cores, its idle threads spinning while they wait.
+                cv2.setNumThreads(1)
                 _cascade = cascade
     return _cascade
 
 
-def detect_faces(rgb_array) -> list[tuple[int, int, int, int]]:
-    """Face boxes (x, y, w, h) in an RGB uint8 array (OpenCV Haar cascade)."""
+def face_boxes(image) -> list[tuple[int, int, int, int]]:
+    """Face boxes (x, y, w, h) in a Pillow RGB image (OpenCV Haar cascade)."""
     import cv2
+    import numpy as np
+    from PIL import Image
 
-    h, w = rgb_array.shape[:2]
-    scale = min(1.0, FACE_DETECT_PX / max(h, w))
-    grey = cv2.cvtColor(rgb_array, cv2.COLOR_RGB2GRAY)
+    scale = min(1.0, FACE_DETECT_PX / max(image.size))
+    grey = image.convert("L")
     if scale < 1.0:
-        grey = cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    grey = cv2.equalizeHist(grey)
+        grey = grey.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.BOX)
+    grey = cv2.equalizeHist(np.asarray(grey))
     found = _detector().detectMultiScale(grey, scaleFactor=FACE_SCALE_STEP, minNeighbors=FACE_MIN_NEIGHBORS,
                                          minSize=(20, 20))
-    return [
-        (int(x / scale), int(y / scale), int(bw / scale), int(bh / scale)) for x, y, bw, bh in found
-    ]
+    return _scaled(found, 1 / scale)
 
 
-def _blur(display, enabled: bool) -> tuple[bytes, int]:
-    """RGB pixel buffer of ``display`` with faces made unrecognisable; and their count."""
-    if not enabled:
-        return display.tobytes(), 0
+def detect_faces(rgb_array) -> list[tuple[int, int, int, int]]:
+    """Face boxes (x, y, w, h) in an RGB uint8 array."""
+    from PIL import Image
+
+    return face_boxes(Image.fromarray(rgb_array))
+
+
+def _scaled(boxes, factor: float) -> list[tuple[int, int, int, int]]:
+    return [(int(x * factor), int(y * factor), int(w * factor), int(h * factor)) for x, y, w, h in boxes]
+
+
+def _blur(display, boxes) -> bytes:
+    """RGB pixel buffer of ``display`` with the faces in ``boxes`` made unrecognisable."""
+    if not boxes:
+        return display.tobytes()
     import cv2
     import numpy as np
 
     arr = np.array(display, dtype=np.uint8)  # copy, writable
-    boxes = detect_faces(arr)
     h, w = arr.shape[:2]
     for x, y, bw, bh in boxes:
         pad_x, pad_y = int(bw * 0.2), int(bh * 0.25)
@@ -212,4 +233,4 @@ def _blur(display, enabled: bool) -> tuple[bytes, int]:
         blocky = cv2.resize(tiny, (rw, rh), interpolation=cv2.INTER_NEAREST)
         k = max(3, (min(rw, rh) // 4) | 1)
         arr[y0:y1, x0:x1] = cv2.stackBlur(blocky, (k, k))  # Gaussian-like, constant cost per pixel
-    return arr.tobytes(), len(boxes)
+    return arr.tobytes()

@@ -184,7 +184,7 @@ def test_faces_are_blurred():
 def test_faces_blurred_in_thumbnail_too(monkeypatch):
     from surveys.imaging import derivatives
 
-    monkeypatch.setattr(derivatives, "detect_faces", lambda arr: [(0, 0, 600, 450)])
+    monkeypatch.setattr(derivatives, "face_boxes", lambda image: [(0, 0, 600, 450)])
     img = Image.new("RGB", (1200, 900), (200, 200, 200))
     for x in range(0, 600, 20):  # sharp stripes in the "face"
         img.paste((0, 0, 0), (x, 0, x + 10, 450))
