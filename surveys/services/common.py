@@ -1,11 +1,32 @@
 """Helpers shared by the write services."""
 import datetime as dt
 
-from django.db import models
+from django.db import connection, models
+from django.db.models.sql import InsertQuery
 
 
 class ClientIdConflict(Exception):
     """A client id already used with other content, or by someone else. Reveals nothing more."""
+
+
+def insert_unless_taken(obj: models.Model) -> bool:
+    """INSERT ... ON CONFLICT (pk) DO NOTHING; whether the row went in.
+
+    For rows whose primary key the client chose: concurrent retries of one id wait on the
+    key's index entry and all but one insert nothing, with no savepoint to roll back to,
+    so this can run inside a longer transaction. Other constraint violations still raise.
+    """
+    opts = obj._meta
+    fields = [field for field in opts.local_concrete_fields if not field.generated]
+    query = InsertQuery(type(obj))
+    query.insert_values(fields, [obj])
+    [(statement, params)] = query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} ON CONFLICT ({connection.ops.quote_name(opts.pk.column)}) DO NOTHING", params)
+        inserted = cursor.rowcount == 1
+    if inserted:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return inserted
 
 
 def field_values(model: type[models.Model], values: dict, *, fields: list[str]) -> dict:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from surveys.models import Photo
-from surveys.services.common import ClientIdConflict
+from surveys.services.common import ClientIdConflict, insert_unless_taken
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
 
@@ -142,18 +142,19 @@ def photo_create(*, visit, client_id: uuid.UUID | None, upload, caption: str = "
     )
     photo.original.save("original", upload, save=False)
     try:
-        with transaction.atomic():
-            photo.save(force_insert=True)
-            _enqueue_processing(photo)
-    except IntegrityError:
-        default_storage.delete(photo.original.name)
-        existing = Photo.objects.select_related("visit").filter(pk=photo.pk).first()
-        if existing is None:
-            raise
-        return _existing_or_conflict(existing, visit=visit, sha256=checked.sha256, caption=caption), False
+        with transaction.atomic(savepoint=False):
+            inserted = insert_unless_taken(photo)
+            if inserted:
+                _enqueue_processing(photo)
     except BaseException:
         default_storage.delete(photo.original.name)
         raise
+    if not inserted:  # a concurrent retry of this id got there first
+        default_storage.delete(photo.original.name)
+        existing = Photo.objects.select_related("visit").filter(pk=photo.pk).first()
+        if existing is None:
+            raise ClientIdConflict()
+        return _existing_or_conflict(existing, visit=visit, sha256=checked.sha256, caption=caption), False
     return photo, True
 
 

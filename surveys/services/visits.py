@@ -1,10 +1,10 @@
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 
 from surveys.models import Observation, Visit
-from surveys.services.common import ClientIdConflict, field_values, same_content
+from surveys.services.common import ClientIdConflict, field_values, insert_unless_taken, same_content
 from surveys.services.sync import tombstone_record
 from surveys.vocab import Processing
 
@@ -28,27 +28,23 @@ def _enqueue_site_match(site_id: int) -> None:
 
 
 def _create_with_client_id(model, *, client_id, owner_check, values: dict, build, after_insert):
-    """Insert first and let the primary key arbitrate, so concurrent retries create one row.
+    """Insert unless the id is taken, so concurrent retries create one row.
 
     Returns (obj, created). A taken id with the same owner and content returns the
     existing row; anything else raises ClientIdConflict.
     """
-    try:
-        with transaction.atomic():
-            obj = build(client_id or uuid.uuid4())
-            # Related objects already loaded were fetched by the caller: no second existence query.
-            loaded = [f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj)]
-            obj.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
-            obj.save(force_insert=True)
+    obj = build(client_id or uuid.uuid4())
+    # Related objects already loaded were fetched by the caller: no second existence query.
+    loaded = [f.name for f in obj._meta.concrete_fields if f.is_relation and f.is_cached(obj)]
+    obj.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
+    with transaction.atomic(savepoint=False):
+        if insert_unless_taken(obj):
             after_insert(obj)
             return obj, True
-    except IntegrityError:
-        existing = model.objects.filter(pk=client_id).first() if client_id else None
-        if existing is None:
-            raise
-        if not owner_check(existing) or not same_content(existing, values):
-            raise ClientIdConflict() from None
-        return existing, False
+    existing = model.objects.filter(pk=obj.pk).first()
+    if existing is None or not owner_check(existing) or not same_content(existing, values):
+        raise ClientIdConflict()  # (None: deleted since the insert found it taken)
+    return existing, False
 
 
 def visit_create(*, reporter, client_id: uuid.UUID | None, values: dict) -> tuple[Visit, bool]:
