@@ -1,6 +1,8 @@
 """Model instances from hand-written SQL, for the few hot paths where the ORM's query
 building costs more than the query (authentication runs on every API request)."""
-from django.db import connection
+import functools
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def columns(alias: str, model) -> list[str]:
@@ -9,13 +11,22 @@ def columns(alias: str, model) -> list[str]:
     return [f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields]
 
 
+@functools.lru_cache(maxsize=64)
+def _converters(model, database) -> list[tuple]:
+    """Per field: its column expression and the converters the ORM would apply to it."""
+    result = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        result.append((column, database.ops.get_db_converters(column) + column.get_db_converters(database)))
+    return result
+
+
 def instance_from_row(model, values):
     """`model` built from values in `columns()` order, converted as the ORM would convert them."""
-    fields = model._meta.concrete_fields
+    database = connections[DEFAULT_DB_ALIAS]  # this thread's connection itself, not the proxy
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
-            value = converter(value, column, connection)
+    for (column, converters), value in zip(_converters(model, database), values, strict=True):
+        for converter in converters:
+            value = converter(value, column, database)
         converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    return model.from_db(database.alias, [field.attname for field in model._meta.concrete_fields], converted)
