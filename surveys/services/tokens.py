@@ -33,16 +33,24 @@ def token_create(*, user, device: str = "") -> tuple[ApiToken, str]:
 @functools.cache
 def _lookup_sql() -> str:
     user_model = get_user_model()
+    membership = user_model.groups.through._meta
+    group = membership.get_field("group").related_model._meta
     quote = connection.ops.quote_name
+    user_pk = f"u.{quote(user_model._meta.pk.column)}"
     precedence = " ".join(f"WHEN %s THEN {rank}" for rank, _ in enumerate(ROLE_PRECEDENCE))
     return f"""
         SELECT {", ".join(columns("t", ApiToken) + columns("u", user_model))},
-               (SELECT g.name FROM auth_group g JOIN auth_user_groups ug ON ug.group_id = g.id
-                 WHERE ug.user_id = u.{quote(user_model._meta.pk.column)}
-                 ORDER BY CASE g.name {precedence} ELSE {len(ROLE_PRECEDENCE)} END LIMIT 1)
+               (SELECT g.{quote(group.get_field("name").column)}
+                  FROM {quote(group.db_table)} g
+                  JOIN {quote(membership.db_table)} ug ON ug.{quote(membership.get_field("group").column)} = g.{quote(group.pk.column)}
+                 WHERE ug.{quote(membership.get_field("user").column)} = {user_pk}
+                 ORDER BY CASE g.{quote(group.get_field("name").column)} {precedence} ELSE {len(ROLE_PRECEDENCE)} END
+                 LIMIT 1)
           FROM {quote(ApiToken._meta.db_table)} t
-          JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = t.user_id
-         WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s"""
+          JOIN {quote(user_model._meta.db_table)} u ON {user_pk} = t.{quote(ApiToken._meta.get_field("user").column)}
+         WHERE t.{quote(ApiToken._meta.get_field("key_hash").column)} = %s
+           AND t.{quote(ApiToken._meta.get_field("revoked_at").column)} IS NULL
+           AND t.{quote(ApiToken._meta.get_field("expires_at").column)} > %s"""
 
 
 def token_lookup(key: str) -> ApiToken | None:
