@@ -141,16 +141,17 @@ def photo_create(*, visit, client_id: uuid.UUID | None, upload, caption: str = "
         original_size=checked.size, sha256=checked.sha256, width=checked.width, height=checked.height,
     )
     photo.original.save("original", upload, save=False)
+    stored = False
     try:
         with transaction.atomic(savepoint=False):
             inserted = insert_unless_taken(photo)
             if inserted:
                 _enqueue_processing(photo)
-    except BaseException:
-        default_storage.delete(photo.original.name)
-        raise
-    if not inserted:  # a concurrent retry of this id got there first
-        default_storage.delete(photo.original.name)
+        stored = inserted
+    finally:
+        if not stored:  # a failure, or a concurrent retry of this id got there first
+            default_storage.delete(photo.original.name)
+    if not stored:
         existing = Photo.objects.select_related("visit").filter(pk=photo.pk).first()
         if existing is None:
             raise ClientIdConflict()
