@@ -198,13 +198,6 @@ def face_boxes(image) -> list[tuple[int, int, int, int]]:
     return _scaled(found, 1 / scale)
 
 
-def detect_faces(rgb_array) -> list[tuple[int, int, int, int]]:
-    """Face boxes (x, y, w, h) in an RGB uint8 array."""
-    from PIL import Image
-
-    return face_boxes(Image.fromarray(rgb_array))
-
-
 def _scaled(boxes, factor: float) -> list[tuple[int, int, int, int]]:
     return [(int(x * factor), int(y * factor), int(w * factor), int(h * factor)) for x, y, w, h in boxes]
 

@@ -165,11 +165,9 @@ def test_faces_are_blurred():
     assert d.faces_blurred == 2
     out = Image.open(io.BytesIO(d.display))
     # the detector no longer finds a face in the published image ...
-    import numpy as np
+    from surveys.imaging.derivatives import face_boxes
 
-    from surveys.imaging.derivatives import detect_faces
-
-    assert detect_faces(np.array(src)) and not detect_faces(np.array(out))
+    assert face_boxes(src) and not face_boxes(out.convert("RGB"))
     # ... whose face areas changed a lot while the rest did not
     gap = (1200 - 2 * 320) // 3
     for i in range(2):
