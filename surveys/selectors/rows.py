@@ -12,21 +12,23 @@ def columns(alias: str, model) -> list[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _converters(model, database) -> list[tuple]:
-    """Per field: its column expression and the converters the ORM would apply to it."""
-    result = []
-    for field in model._meta.concrete_fields:
+def _loading(model, database) -> tuple[list[str], list[tuple]]:
+    """The field names, and per field its column and the converters the ORM would apply."""
+    fields = model._meta.concrete_fields
+    converters = []
+    for field in fields:
         column = field.get_col(model._meta.db_table)
-        result.append((column, database.ops.get_db_converters(column) + column.get_db_converters(database)))
-    return result
+        converters.append((column, database.ops.get_db_converters(column) + column.get_db_converters(database)))
+    return [field.attname for field in fields], converters
 
 
 def instance_from_row(model, values):
     """`model` built from values in `columns()` order, converted as the ORM would convert them."""
     database = connections[DEFAULT_DB_ALIAS]  # this thread's connection itself, not the proxy
+    names, converters = _loading(model, database)
     converted = []
-    for (column, converters), value in zip(_converters(model, database), values, strict=True):
-        for converter in converters:
+    for (column, column_converters), value in zip(converters, values, strict=True):
+        for converter in column_converters:
             value = converter(value, column, database)
         converted.append(value)
-    return model.from_db(database.alias, [field.attname for field in model._meta.concrete_fields], converted)
+    return model.from_db(database.alias, names, converted)

@@ -32,25 +32,31 @@ def token_create(*, user, device: str = "") -> tuple[ApiToken, str]:
 
 @functools.cache
 def _lookup_sql() -> str:
-    user_model = get_user_model()
-    membership = user_model.groups.through._meta
-    group = membership.get_field("group").related_model._meta
     quote = connection.ops.quote_name
-    user_pk = f"u.{quote(user_model._meta.pk.column)}"
+    user = get_user_model()._meta
+    membership = user.model.groups.through._meta
+    group = membership.get_field("group").related_model._meta
+    token = ApiToken._meta
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    user_id = f"u.{quote(user.pk.column)}"
+    group_name = f"g.{column(group, 'name')}"
     precedence = " ".join(f"WHEN %s THEN {rank}" for rank, _ in enumerate(ROLE_PRECEDENCE))
     return f"""
-        SELECT {", ".join(columns("t", ApiToken) + columns("u", user_model))},
-               (SELECT g.{quote(group.get_field("name").column)}
+        SELECT {", ".join(columns("t", ApiToken) + columns("u", user.model))},
+               (SELECT {group_name}
                   FROM {quote(group.db_table)} g
-                  JOIN {quote(membership.db_table)} ug ON ug.{quote(membership.get_field("group").column)} = g.{quote(group.pk.column)}
-                 WHERE ug.{quote(membership.get_field("user").column)} = {user_pk}
-                 ORDER BY CASE g.{quote(group.get_field("name").column)} {precedence} ELSE {len(ROLE_PRECEDENCE)} END
+                  JOIN {quote(membership.db_table)} ug ON ug.{column(membership, "group")} = g.{quote(group.pk.column)}
+                 WHERE ug.{column(membership, "user")} = {user_id}
+                 ORDER BY CASE {group_name} {precedence} ELSE {len(ROLE_PRECEDENCE)} END
                  LIMIT 1)
-          FROM {quote(ApiToken._meta.db_table)} t
-          JOIN {quote(user_model._meta.db_table)} u ON {user_pk} = t.{quote(ApiToken._meta.get_field("user").column)}
-         WHERE t.{quote(ApiToken._meta.get_field("key_hash").column)} = %s
-           AND t.{quote(ApiToken._meta.get_field("revoked_at").column)} IS NULL
-           AND t.{quote(ApiToken._meta.get_field("expires_at").column)} > %s"""
+          FROM {quote(token.db_table)} t
+          JOIN {quote(user.db_table)} u ON {user_id} = t.{column(token, "user")}
+         WHERE t.{column(token, "key_hash")} = %s
+           AND t.{column(token, "revoked_at")} IS NULL
+           AND t.{column(token, "expires_at")} > %s"""
 
 
 def token_lookup(key: str) -> ApiToken | None:
