@@ -87,7 +87,7 @@ def json_error(status_code: int, detail: str) -> JsonResponse:
 
 def api_404(request, exception=None):
     """JSON under /api/, Django's own page (with the site's 404.html) for the browser pages."""
-    if not request.path.startswith("/api/"):
+    if not request.path.startswith(("/api/", "/v1/")):
         from django.views.defaults import page_not_found
 
         return page_not_found(request, exception)

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 
 from api.errors import PayloadTooLarge, json_error
+from api.odk.body import accepts_chunked
 
 # Room for the multipart framing and form fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -41,7 +42,8 @@ class RequireContentLengthMiddleware:
     """A chunked body without Content-Length is refused with 411.
 
     Django under a WSGI server reads exactly CONTENT_LENGTH bytes, so such a body
-    would otherwise arrive empty and could be stored empty.
+    would otherwise arrive empty and could be stored empty. The ODK endpoints that
+    clients send chunked bodies to read them whole instead (see api/odk/body.py).
     """
 
     def __init__(self, get_response):
@@ -49,6 +51,7 @@ class RequireContentLengthMiddleware:
 
     def __call__(self, request):
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
-        if chunked and not request.META.get("CONTENT_LENGTH") and request.method in ("POST", "PUT", "PATCH"):
+        if chunked and not request.META.get("CONTENT_LENGTH") and request.method in ("POST", "PUT", "PATCH") \
+                and not accepts_chunked(request.path):
             return json_error(411, "Send the body with a Content-Length header (chunked uploads are not accepted).")
         return self.get_response(request)

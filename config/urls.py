@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("v1/", include("api.odk.urls")),  # ODK Central's paths: OpenRosa, its REST subset, OData
     path("", include("surveys.web.urls")),
 ]
 

@@ -67,6 +67,24 @@ class Method(StrEnum):
     PHOTO = "photo"
 
 
+class ActivitySign(StrEnum):
+    """What a reporter can see or hear at a site; a visit's `activity_signs` lists them."""
+
+    GATE_OPEN = "gate_open"
+    GATE_CLOSED = "gate_closed"
+    CARS_PARKED = "cars_parked"
+    TRUCKS = "trucks"
+    WORKERS_SEEN = "workers_seen"
+    MACHINE_NOISE = "machine_noise"
+    LIGHTS_ON = "lights_on"
+    SMOKE_OR_STEAM = "smoke_or_steam"
+    CONSTRUCTION_WORK = "construction_work"
+    SIGNBOARD = "signboard"
+    WEEDS = "weeds"
+    EMPTY_GUARD_ROOM = "empty_guard_room"
+    EMPTY_PLOTS = "empty_plots"
+
+
 class SiteKind(StrEnum):
     FACTORY = "factory"
     PARK = "park"

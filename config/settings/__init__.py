@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.odk.auth.KeyInPathMiddleware",  # first: no path that holds a device token is ever logged
     "django.middleware.security.SecurityMiddleware",
     "api.uploads.RequireContentLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -150,6 +151,9 @@ PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 80_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+# ODK: the largest submission XML taken, and how long a pyodk session (POST /v1/sessions) lasts.
+ODK_XML_MAX_BYTES = env_int("ODK_XML_MAX_BYTES", 1024 * 1024)
+ODK_SESSION_TTL = timedelta(hours=env_int("ODK_SESSION_TTL_HOURS", 24))
 
 # --- Photo pipeline -------------------------------------------------------
 PHOTO_BLUR_FACES = env_bool("PHOTO_BLUR_FACES", True)

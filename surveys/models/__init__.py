@@ -5,10 +5,12 @@ from .discrepancies import Discrepancy, DiscrepancyComment
 from .entities import LinkProposal, Organization, Site
 from .exports import ExportJob
 from .photos import Photo
+from .submissions import FormVersion, OdkAttachment, OdkComment, OdkInstance, OdkSubmission
 from .visits import Observation, SyncCounter, Tombstone, Visit
 
 __all__ = [
     "ApiToken", "AppendOnlyError", "AuditEvent", "Claim", "Discrepancy", "DiscrepancyComment",
-    "ExportJob", "IdempotencyRecord", "LinkProposal", "Observation", "Organization", "Photo",
+    "ExportJob", "FormVersion", "IdempotencyRecord", "LinkProposal", "Observation", "OdkAttachment", "OdkComment", "OdkInstance", "OdkSubmission",
+    "Organization", "Photo",
     "Site", "SyncCounter", "Tombstone", "Visit",
 ]

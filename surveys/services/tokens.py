@@ -17,15 +17,15 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def token_create(*, user, device: str = "") -> tuple[ApiToken, str]:
-    """A new token for one device. The key is returned once and only its hash is stored."""
+def token_create(*, user, device: str = "", ttl=None) -> tuple[ApiToken, str]:
+    """A new token for one device (or a session, with a shorter `ttl`). The key is returned once; only its hash is stored."""
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         key_hash=_hash(key),
         prefix=key[:8],
         device=device[:200],
-        expires_at=timezone.now() + settings.API_TOKEN_TTL,
+        expires_at=timezone.now() + (ttl or settings.API_TOKEN_TTL),
     )
     return token, key
 
