@@ -62,9 +62,24 @@ def form_version(choices: tuple[Choice, ...], media_md5: str) -> str:
     return digest.hexdigest()[:12]
 
 
-@functools.lru_cache(maxsize=8)
-def xform_bytes(choices: tuple[Choice, ...], version: str) -> bytes:
-    """The XForm served to phones, exactly: its md5 is the form list's hash."""
+VERSION_SLOT = "0version0slot0"
+
+
+@functools.lru_cache(maxsize=4)
+def _converted(choices: tuple[Choice, ...]) -> bytes:
     from pyxform.xls2xform import convert
 
-    return convert(xlsform=workbook(choices, version), file_type=".md").xform.encode("utf-8")
+    return convert(xlsform=workbook(choices, VERSION_SLOT), file_type=".md").xform.encode("utf-8")
+
+
+def xform_bytes(choices: tuple[Choice, ...], version: str) -> bytes:
+    """The XForm served to phones, exactly: its md5 is the form list's hash.
+
+    A new sites.csv changes only the version, so pyxform converts once per set of
+    choices and the version is put into the root element's attribute.
+    """
+    slot = f'version="{VERSION_SLOT}"'.encode()
+    converted = _converted(choices)
+    if converted.count(slot) != 1:
+        raise RuntimeError("pyxform no longer writes the version where it is expected")
+    return converted.replace(slot, f'version="{version}"'.encode())

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, QuerySet
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from surveys.models import OdkSubmission, Site
 from surveys.odk import form as odk_form
@@ -15,6 +16,14 @@ from surveys.vocab import ActivitySign, Method, Metric, Qualifier, Status
 CHOICE_LISTS = {"status": Status, "metric": Metric, "qualifier": Qualifier, "method": Method,
                 "activity_sign": ActivitySign}
 LANGUAGE_CODES = ("en", "zh-hans")  # in the order of odk_form.LANGUAGES
+# Labels only the form uses, listed so that makemessages extracts them (the desk lists the others).
+FORM_LABELS = [
+    gettext_noop("exact"), gettext_noop("approx"), gettext_noop("range"), gettext_noop("at least"),
+    gettext_noop("at most"), gettext_noop("vague"), gettext_noop("gate open"), gettext_noop("gate closed"),
+    gettext_noop("cars parked"), gettext_noop("trucks"), gettext_noop("workers seen"), gettext_noop("machine noise"),
+    gettext_noop("lights on"), gettext_noop("smoke or steam"), gettext_noop("construction work"),
+    gettext_noop("signboard"), gettext_noop("weeds"), gettext_noop("empty guard room"), gettext_noop("empty plots"),
+]
 
 
 @dataclass(frozen=True)

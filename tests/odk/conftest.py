@@ -39,8 +39,8 @@ def basic(user, password="correct-horse-9") -> dict:
     return {"HTTP_AUTHORIZATION": f"Basic {encoded}"}
 
 
-def visit_form(site, **overrides) -> VisitForm:
-    values = dict(site=str(site.pk), started=dt.datetime(2025, 10, 14, 14, 30, tzinfo=CST),
+def visit_form(site_row, **overrides) -> VisitForm:
+    values = dict(site=str(site_row.pk), started=dt.datetime(2025, 10, 14, 14, 30, tzinfo=CST),
                   ended=dt.datetime(2025, 10, 14, 15, 20, tzinfo=CST), location=(30.9012, 118.7521, 12.0, 4.5),
                   notes="Gate open, 40-50 cars parked. A worker at the canteen said about 600-700 people work here.",
                   observed_status="operating", activity_level=3, activity_signs=["gate_open", "cars_parked"],
@@ -66,11 +66,12 @@ def post_submission(client: Client, path: str, xml: bytes, files: dict[str, byte
 
 
 @pytest.fixture
-def submit(client, reporter_key, version):
-    """POST one instance to the reporter's device-token URL."""
+def submit(client, reporter_key, version, django_capture_on_commit_callbacks):
+    """POST one instance to the reporter's device-token URL; what it enqueues runs, as in-process tasks do."""
 
     def send(form: VisitForm, files: dict[str, bytes] | None = None, **kwargs):
-        return post_submission(client, f"/v1/key/{reporter_key}/projects/1/submission",
-                               instance_xml(form, version=version), files, **kwargs)
+        with django_capture_on_commit_callbacks(execute=True):
+            return post_submission(client, f"/v1/key/{reporter_key}/projects/1/submission",
+                                   instance_xml(form, version=version), files, **kwargs)
 
     return send

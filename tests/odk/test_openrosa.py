@@ -48,3 +48,62 @@ def test_basic_auth_and_the_challenge(client, reporter, version, site):
     assert unauthenticated["WWW-Authenticate"].startswith("Basic")
     assert client.head("/v1/projects/1/submission", **OPENROSA, **basic(reporter)).status_code == 204
     assert client.head("/v1/projects/1/submission", **OPENROSA, **basic(reporter, "wrong")).status_code == 401
+
+
+def test_split_submission_completes_the_waiting_photo(submit, site):
+    form = visit_form(site)
+    assert submit(form, {"gate.jpg": jpeg(1)}, incomplete=True).status_code == 201
+    visit = Visit.objects.get(pk=form.instance_id.removeprefix("uuid:"))
+    assert visit.photos.count() == 1  # carpark.jpg is named in the XML but has not come yet
+    attachments = OdkSubmission.objects.get(pk=visit.pk).attachments.all()
+    assert [(a.name, a.photo_id is not None) for a in attachments] == [("carpark.jpg", False), ("gate.jpg", True)]
+    assert submit(form, {"carpark.jpg": jpeg(2)}).status_code == 201
+    assert visit.photos.count() == 2
+    assert submit(form, {"carpark.jpg": jpeg(2), "gate.jpg": jpeg(1)}).status_code == 201  # Collect re-sends
+    assert (Visit.objects.count(), Photo.objects.count()) == (1, 2)
+
+
+def test_other_xml_under_the_same_instance_id_is_409(submit, site):
+    form = visit_form(site)
+    assert submit(form, {"gate.jpg": jpeg(1)}).status_code == 201
+    form.notes = "Something else entirely"
+    response = submit(form)
+    assert response.status_code == 409
+    assert b"different XML" in response.content and b"<OpenRosaResponse" in response.content
+    assert Visit.objects.get().notes.startswith("Gate open")
+
+
+def test_someone_elses_instance_id_is_409_and_reveals_nothing(client, submit, site, other_reporter, version):
+    from surveys.services.tokens import token_create
+    from tests.odk.client import instance_xml
+    from tests.odk.conftest import post_submission
+
+    form = visit_form(site, photos=[])
+    assert submit(form).status_code == 201
+    other_key = token_create(user=other_reporter)[1]
+    response = post_submission(client, f"/v1/key/{other_key}/projects/1/submission", instance_xml(form, version=version))
+    assert response.status_code == 409
+    assert Visit.objects.get().reporter.username == "reporter-one"
+
+
+def test_edit_by_deprecated_id_changes_the_visit_and_its_observations(submit, site):
+    from tests.factories import ClaimFactory
+
+    ClaimFactory(site=site, low=2500, high=2500)
+    first = visit_form(site, photos=[], observations=[
+        {"metric": "headcount", "low": 2400, "high": 2600, "method": "interview"},
+        {"metric": "enterprises", "low": 3, "method": "counted"}], notes="")
+    assert submit(first).status_code == 201
+    visit = Visit.objects.get()
+    edit = visit_form(site, photos=[], notes="", deprecated_id=first.instance_id, observations=[
+        {"metric": "headcount", "low": 600, "high": 700, "method": "interview"}])
+    assert submit(edit).status_code == 201
+    visit.refresh_from_db()
+    assert list(visit.observations.filter(extracted=False).values_list("low", "high")) == [(600.0, 700.0)]
+    record = OdkSubmission.objects.get()
+    assert (record.instance_id, record.edits, record.review_state) == (edit.instance_id, 1, "edited")
+    from surveys.models import Discrepancy
+
+    assert Discrepancy.objects.get(site=site).observed["low"] == 600  # re-matched on the edit
+    stale = visit_form(site, photos=[], deprecated_id=first.instance_id, notes="stale copy")
+    assert submit(stale).status_code == 409
