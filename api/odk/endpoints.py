@@ -1,19 +1,17 @@
 """The decorator every /v1/ view goes through: methods, project, authentication, and errors in the right format."""
 from functools import wraps
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, ValidationError
 from django.http import Http404, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from api.errors import PayloadTooLarge
 from api.odk.auth import odk_user
 from api.odk.errors import OdkError, central_error, forbidden, not_found, openrosa_error
+from surveys.errors import DomainError
 from surveys.odk.openrosa import OPENROSA_VERSION
 from surveys.roles import role_of
-from surveys.services.photos import UploadRejected
-from surveys.services.submissions import SubmissionRefused
 from surveys.vocab import Role
 
 PROJECT_ID = 1  # one project: the newsroom
@@ -40,19 +38,19 @@ def openrosa_headers(response: HttpResponse) -> HttpResponse:
 def _as_odk_error(error: Exception) -> OdkError:
     if isinstance(error, OdkError):
         return error
-    if isinstance(error, SubmissionRefused):
-        return OdkError(error.message, status=error.status, code=error.code)
-    if isinstance(error, UploadRejected):
-        return OdkError(error.message, status=error.status)
-    if isinstance(error, (PayloadTooLarge, RequestDataTooBig)):
-        return OdkError(str(getattr(error, "detail", "")) or "The request is too large.", status=413, code=413.1)
+    if isinstance(error, DomainError):  # SubmissionRefused carries Central's code, the others their status
+        return OdkError(error.detail, status=error.status, code=getattr(error, "code", None))
+    if isinstance(error, ValidationError):
+        return OdkError(f"The submission is not valid: {'; '.join(error.messages)}", status=400, code=400.8)
+    if isinstance(error, RequestDataTooBig):
+        return OdkError("The request's form fields are too large.", status=413, code=413.1)
     if isinstance(error, Http404):
         return not_found()
     return OdkError("Multipart form content failed to parse.", status=400, code=400.39)
 
 
-HANDLED = (OdkError, SubmissionRefused, UploadRejected, PayloadTooLarge, RequestDataTooBig, Http404,
-           MultiPartParserError, TooManyFieldsSent, SuspiciousOperation)
+HANDLED = (OdkError, DomainError, ValidationError, RequestDataTooBig, Http404, MultiPartParserError,
+           TooManyFieldsSent, SuspiciousOperation)
 
 
 def odk_endpoint(kind: str, methods: tuple[str, ...], *, roles=None, authenticated: bool = True):

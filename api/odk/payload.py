@@ -51,7 +51,7 @@ def submission_payload(request, instance: Instance, xml: bytes) -> SubmissionPay
     visit = {"notes": values.get("notes", ""), "observed_status": values.get("observed_status", ""),
              "activity_level": values.get("activity_level"), "activity_signs": values.get("activity_signs", []),
              "ended_at": values.get("ended"), "latitude": getattr(location, "latitude", None),
-             "longitude": getattr(location, "longitude", None)}
+             "longitude": getattr(location, "longitude", None), "followup_of": values.get("followup_of")}
     if "started" in values:
         visit["started_at"] = values["started"]
     site, new_site = _site(instance, request)

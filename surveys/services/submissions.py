@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from surveys.errors import ClientIdConflict, DomainError
 from surveys.models import FormVersion, OdkAttachment, OdkComment, OdkInstance, OdkSubmission, Photo, Visit
 from surveys.odk.instance import Instance
 from surveys.roles import is_editor
 from surveys.services.audit import audit_record
-from surveys.services.common import ClientIdConflict, insert_unless_taken
+from surveys.services.common import insert_unless_taken
 from surveys.services.entities import site_save
 from surveys.services.photos import photo_create
 from surveys.services.visits import observation_create, observation_delete, observation_update, visit_create, visit_update
@@ -30,13 +31,11 @@ from surveys.services.visits import observation_create, observation_delete, obse
 ODK_NAMESPACE = uuid.UUID("2b0f7c1e-5d8a-4f39-9e61-0c4d7a3b9f52")
 
 
-class SubmissionRefused(Exception):
+class SubmissionRefused(DomainError):
     """A submission that cannot be taken, with its HTTP status and ODK Central's problem code."""
 
     def __init__(self, message: str, *, status: int, code: float):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status)
         self.code = code
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0002_sync_triggers'),
+        ('surveys', '0003_visit_followup_of'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
