@@ -5,20 +5,13 @@ could log it; the views see `request.odk_key`.
 """
 import base64
 import binascii
-import re
 
 from django.contrib.auth import authenticate
 
 from api.odk.errors import OdkError
+from surveys.odk.paths import KEY_PATH, redact_key
 from surveys.roles import role_of
 from surveys.services.tokens import token_lookup
-
-KEY_PATH = re.compile(r"^/v1/key/(?P<key>[^/]+)/")
-REDACTED_KEY_PATH = "/v1/key/_/"
-
-
-def redact_key(text: str) -> str:
-    return re.sub(r"/v1/key/[^/\s?\"]+/", REDACTED_KEY_PATH, text)
 
 
 class KeyInPathMiddleware:

@@ -7,6 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from api.odk.central import iso, submitter_id
 from api.odk.endpoints import CENTRAL, odk_endpoint
 from api.odk.errors import OdkError, not_found
+from api.odk.openrosa import project_url
 from surveys.odk import odata
 from surveys.odk.form import FORM_ID
 from surveys.selectors.odk import odata_rows, submissions_for, submissions_with_rows
@@ -33,7 +34,7 @@ def _odata(view):
 
 
 def service_url(request) -> str:
-    return request.build_absolute_uri(f"/v1/projects/1/forms/{FORM_ID}.svc")
+    return f"{project_url(request)}/forms/{FORM_ID}.svc"
 
 
 @odk_endpoint(CENTRAL, ("GET",))
@@ -56,6 +57,8 @@ def _filtered(queryset, expression: str | None):
     for alternative in odata.parse_filter(expression):
         both = Q()
         for field, operator, value in alternative:
+            if value is None and field == "review_state":
+                value = ""  # no review state is stored blank
             term = Q(**{f"{field}{LOOKUPS.get(operator, '')}": value})
             both &= ~term if operator == "ne" else term
         condition |= both
@@ -72,9 +75,9 @@ def _system(record, viewer) -> dict:
             record.device_id or None, "edits": record.edits, "formVersion": record.form_version}
 
 
-def _next_link(request, skip: int) -> str:
+def _next_link(request, table: str, skip: int) -> str:
     params = {key: value for key, value in request.GET.items() if key != "$skip"}
-    return request.build_absolute_uri(request.path_info.split("?")[0]) + "?" + urlencode({**params, "$skip": skip})
+    return f"{service_url(request)}/{table}?{urlencode({**params, '$skip': skip}, safe='$')}"
 
 
 @odk_endpoint(CENTRAL, ("GET",))
@@ -102,5 +105,5 @@ def table(request, table: str):
         more = page.top is not None and page.skip + page.top < len(every)
     body = odata.feed(odata.select(rows, request.GET.get("$select")),
                       context_url=f"{service_url(request)}/$metadata#{table}", count=total,
-                      next_link=_next_link(request, page.skip + page.top) if more else None)
+                      next_link=_next_link(request, table, page.skip + page.top) if more else None)
     return JsonResponse(body, content_type="application/json; odata.metadata=minimal")

@@ -1,5 +1,5 @@
 """/v1/: ODK Central's paths, with and without a device token in the path (`/v1/key/<token>/...`)."""
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from api.odk import central, odata, openrosa
 
@@ -14,8 +14,7 @@ project_patterns = [
     path("projects/<int:project_id>/forms", central.forms, name="odk-forms"),
     path(f"{FORM}.xml", central.form_xml, name="odk-form-xml"),
     path(f"{FORM}.svc", odata.service, name="odk-odata"),
-    re_path(r"^projects/(?P<project_id>\d+)/forms/(?P<form_id>[^/.]+)\.svc/\$metadata$", odata.metadata,
-            name="odk-odata-metadata"),
+    path(f"{FORM}.svc/$metadata", odata.metadata, name="odk-odata-metadata"),
     path(f"{FORM}.svc/<str:table>", odata.table, name="odk-odata-table"),
     path(f"{FORM}/manifest", openrosa.manifest, name="odk-manifest"),
     path(f"{FORM}/attachments/<str:name>", central.form_attachment, name="odk-form-attachment"),
