@@ -90,7 +90,7 @@ def table(request, table: str):
         raise odata.ODataError(f"The requested feature {sorted(unsupported)[0]} is not supported by this server.")
     page = odata.paging(request.GET)
     records = _filtered(submissions_for(request.user), request.GET.get("$filter")).order_by("created_at", "visit")
-    wkt, expand = request.GET.get("$wkt") == "true", request.GET.get("$expand") == "*"
+    wkt, expand = request.GET.get("$wkt", "").lower() == "true", request.GET.get("$expand") == "*"
     if table == "Submissions":
         total = records.count() if page.count else None
         chosen = records[page.skip:page.skip + page.top] if page.top is not None else records[page.skip:]

@@ -103,7 +103,7 @@ def _non_negative(value: str | None, name: str) -> int | None:
 
 def paging(params) -> Paging:
     return Paging(top=_non_negative(params.get("$top"), "$top"), skip=_non_negative(params.get("$skip"), "$skip") or 0,
-                  count=params.get("$count") == "true")
+                  count=params.get("$count", "").lower() == "true")
 
 
 _COMPARISON = re.compile(r"^\s*(?P<field>[\w/]+)\s+(?P<op>eq|ne|lt|le|gt|ge)\s+(?P<value>'[^']*'|\S+)\s*$")
