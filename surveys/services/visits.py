@@ -5,7 +5,8 @@ from django.db import transaction
 from django.db.models import F
 
 from surveys.models import Observation, Visit
-from surveys.services.common import ClientIdConflict, field_values, insert_unless_taken, same_content
+from surveys.errors import ClientIdConflict
+from surveys.services.common import field_values, insert_unless_taken, same_content
 from surveys.services.sync import tombstone_record
 from surveys.vocab import Processing
 
