@@ -15,6 +15,8 @@ from surveys.vocab import ActivitySign, Method, Metric, Qualifier, Status
 
 CHOICE_LISTS = {"status": Status, "metric": Metric, "qualifier": Qualifier, "method": Method,
                 "activity_sign": ActivitySign}
+# Set by the server, never picked in the form: the visit's own observed_status is the reporter's mark.
+NOT_IN_FORM = {Method.REPORTER}
 LANGUAGE_CODES = ("en", "zh-hans")  # in the order of odk_form.LANGUAGES
 # Labels only the form uses, listed so that makemessages extracts them (the desk lists the others).
 FORM_LABELS = [
@@ -44,7 +46,7 @@ def form_choices() -> tuple[odk_form.Choice, ...]:
     """Every choice list of the form, from the vocabulary, labelled by the project's translations."""
     return tuple(
         odk_form.Choice(list_name, member.value, tuple(_label(member.value, code) for code in LANGUAGE_CODES))
-        for list_name, enum in CHOICE_LISTS.items() for member in enum
+        for list_name, enum in CHOICE_LISTS.items() for member in enum if member not in NOT_IN_FORM
     )
 
 
