@@ -4,7 +4,6 @@ from functools import wraps
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, ValidationError
 from django.http import Http404, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from api.odk.auth import odk_user
@@ -29,8 +28,7 @@ def accept_content_length() -> int:
 
 def openrosa_headers(response: HttpResponse) -> HttpResponse:
     response["X-OpenRosa-Version"] = OPENROSA_VERSION
-    response["X-OpenRosa-Accept-Content-Length"] = str(accept_content_length())
-    response["Date"] = http_date()
+    response["X-OpenRosa-Accept-Content-Length"] = str(accept_content_length())  # the server adds Date
     response["Content-Language"] = "en"
     return response
 

@@ -37,7 +37,7 @@ def _devices():
 def _qr_svg(payload: str) -> str:
     import segno
 
-    return segno.make(payload, error="l").svg_inline(scale=4, border=2)
+    return segno.make(payload, error="m").svg_inline(scale=5, border=4)
 
 
 @never_cache
