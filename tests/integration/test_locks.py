@@ -132,6 +132,16 @@ def _link_site(objs, editor):
     return Site, site.pk, lambda: site_link(site_id=site.pk)
 
 
+def _create_token(objs, editor):
+    """Logins of one user queue on the user row, so one device keeps one live token."""
+    from django.contrib.auth import get_user_model
+
+    from surveys.services.tokens import token_create
+
+    reporter = objs["reporter"]
+    return get_user_model(), reporter.pk, lambda: token_create(user=reporter, device="phone")
+
+
 # Function (module.qualname) calling select_for_update -> the cases that run it.
 LOCKING_PATHS = {
     "surveys.services.desk.discrepancy_assign": [_assign],
@@ -142,6 +152,7 @@ LOCKING_PATHS = {
     "surveys.services.matching._store": [_rematch_site, _rematch_claim],
     "surveys.services.visit_processing.visit_replace_extracted": [_replace_extracted],
     "surveys.services.linking.site_link": [_link_site],
+    "surveys.services.tokens.token_create": [_create_token],
 }
 CASES = [case for cases in LOCKING_PATHS.values() for case in cases]
 
