@@ -15,7 +15,7 @@ def revoke_older_duplicates(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("surveys", "0002_sync_triggers"),
+        ("surveys", "0003_visit_followup_of"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
