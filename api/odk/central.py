@@ -58,7 +58,9 @@ def sessions(request):
         user = authenticate(request, username=account.username, password=password) if account else None
     if user is None or role_of(user) is None:
         raise OdkError("Could not authenticate with the provided credentials.", status=401, code=401.2)
-    token, key = token_create(user=user, device="ODK session", ttl=settings.ODK_SESSION_TTL)
+    # One live session per user and client program, as for devices.
+    client = request.META.get("HTTP_USER_AGENT", "")[:80]
+    token, key = token_create(user=user, device=f"ODK session: {client}", ttl=settings.ODK_SESSION_TTL)
     return JsonResponse({"token": key, "csrf": "", "createdAt": iso(token.created_at),
                          "expiresAt": iso(token.expires_at)})
 

@@ -42,7 +42,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "api.odk.auth.KeyInPathMiddleware",  # first: no path that holds a device token is ever logged
+    "surveys.health.HealthCheckMiddleware",  # first: probes come by address over plain HTTP
+    "api.odk.auth.KeyInPathMiddleware",  # before anything that logs: no path holding a device token is logged
     "django.middleware.security.SecurityMiddleware",
     "api.uploads.RequireContentLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "surveys.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -260,6 +262,17 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Sent with every response (surveys/middleware.py): scripts and styles only from our static files.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 LOGGING = {
     "version": 1,
