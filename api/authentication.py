@@ -1,13 +1,7 @@
 """Token authentication with hashed keys: `Authorization: Token <key>`."""
-from datetime import timedelta
-
-from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from surveys.services.tokens import token_lookup
-
-# Writing last_used_at on every request would make each read a write.
-LAST_USED_GRANULARITY = timedelta(minutes=5)
+from surveys.services.tokens import token_lookup, token_touch
 
 
 class HashedTokenAuthentication(authentication.BaseAuthentication):
@@ -28,9 +22,7 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive.")
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
-            type(token).objects.filter(pk=token.pk).update(last_used_at=now)
+        token_touch(token)
         return token.user, token
 
     def authenticate_header(self, request):

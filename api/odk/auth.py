@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate
 from api.odk.errors import OdkError
 from surveys.odk.paths import KEY_PATH, redact_key
 from surveys.roles import role_of
-from surveys.services.tokens import token_lookup
+from surveys.services.tokens import token_lookup, token_touch
 
 
 class KeyInPathMiddleware:
@@ -51,7 +51,10 @@ def _basic_user(credentials: str):
 
 def _token_user(key: str):
     token = token_lookup(key)
-    return token.user if token is not None else None
+    if token is None:
+        return None
+    token_touch(token)
+    return token.user
 
 
 def odk_user(request, *, challenge: bool):

@@ -1,10 +1,11 @@
 """The ODK Central REST subset that pyodk uses: sessions, the user, the project, forms, submissions, attachments, comments."""
 import json
+import tempfile
 import uuid
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.utils import timezone
 
@@ -237,10 +238,17 @@ def attachment(request, form_id: str, instance_id: str, name: str):
 def _attachment_upload(request, record: OdkSubmission, name: str):
     if record.submitter_id != request.user.pk and not is_editor(request.user):
         raise forbidden()
-    read_chunked_body(request, limit=settings.PHOTO_MAX_BYTES)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.PHOTO_MAX_BYTES:
-        raise too_large(settings.PHOTO_MAX_BYTES)
-    upload = SimpleUploadedFile(name, request.body, content_type=request.content_type or "application/octet-stream")
+    limit = settings.PHOTO_MAX_BYTES
+    read_chunked_body(request, limit=limit)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+        raise too_large(limit)
+    # The raw body is the file: read as a stream (request.body stops at DATA_UPLOAD_MAX_MEMORY_SIZE).
+    spool = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+    while chunk := request.read(64 * 1024):
+        spool.write(chunk)
+    size = spool.tell()
+    spool.seek(0)
+    upload = InMemoryUploadedFile(spool, None, name, request.content_type or "application/octet-stream", size, None)
     submission_attachment_store(record=record, name=name, upload=upload, actor=request.user)
     return JsonResponse({"success": True})
 

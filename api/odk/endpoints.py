@@ -2,10 +2,12 @@
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
+from api.errors import integrity_error
 from api.odk.auth import odk_user
 from api.odk.errors import OdkError, central_error, forbidden, not_found, openrosa_error
 from surveys.errors import DomainError
@@ -36,6 +38,8 @@ def openrosa_headers(response: HttpResponse) -> HttpResponse:
 def _as_odk_error(error: Exception) -> OdkError:
     if isinstance(error, OdkError):
         return error
+    if isinstance(error, IntegrityError):  # a race with another write: the shape the JSON API gives it
+        error = integrity_error(error)
     if isinstance(error, DomainError):  # SubmissionRefused carries Central's code, the others their status
         return OdkError(error.detail, status=error.status, code=getattr(error, "code", None))
     if isinstance(error, ValidationError):
@@ -47,7 +51,7 @@ def _as_odk_error(error: Exception) -> OdkError:
     return OdkError("Multipart form content failed to parse.", status=400, code=400.39)
 
 
-HANDLED = (OdkError, DomainError, ValidationError, RequestDataTooBig, Http404, MultiPartParserError,
+HANDLED = (OdkError, DomainError, ValidationError, IntegrityError, RequestDataTooBig, Http404, MultiPartParserError,
            TooManyFieldsSent, SuspiciousOperation)
 
 

@@ -71,7 +71,7 @@ class SubmissionPayload:
     observations: list[tuple[int, dict]]  # (repeat position, values without "visit")
     device_id: str = ""
     user_agent: str = ""
-    _stored_files: list[str] = field(default_factory=list)
+    stored_files: list[str] = field(default_factory=list, repr=False)  # by this POST: deleted if it rolls back
 
 
 def xml_sha256(xml: bytes) -> str:
@@ -99,7 +99,7 @@ def submission_receive(*, submitter, payload: SubmissionPayload, files: dict) ->
                 return _edit(submitter=submitter, payload=payload, files=files), False
             return _create_or_resubmit(submitter=submitter, payload=payload, files=files)
     except BaseException:
-        for name in payload._stored_files:
+        for name in payload.stored_files:
             default_storage.delete(name)
         raise
 
@@ -220,7 +220,7 @@ def _store_expected(*, record: OdkSubmission, visit: Visit, payload: SubmissionP
                 Photo.objects.filter(pk=attachment.photo_id).update(caption=attachment.caption)
         upload = files.get(photo.filename)
         if upload is not None and attachment.photo_id is None:
-            _store(attachment=attachment, visit=visit, upload=upload, stored=payload._stored_files)
+            _store(attachment=attachment, visit=visit, upload=upload, stored=payload.stored_files)
 
 
 def _store(*, attachment: OdkAttachment, visit: Visit, upload, stored: list[str]) -> Photo:

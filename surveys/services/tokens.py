@@ -1,6 +1,7 @@
 import functools
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -87,6 +88,17 @@ def token_lookup(key: str) -> ApiToken | None:
     token.user = instance_from_row(user_model, row[split:-1])
     role_remember(token.user, {row[-1]} if row[-1] else set())
     return token
+
+
+# Writing last_used_at on every request would make each read a write.
+LAST_USED_GRANULARITY = timedelta(minutes=5)
+
+
+def token_touch(token: ApiToken) -> None:
+    """Note that the token was used (at most every few minutes): the desk shows when a phone last sent."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 
 def token_revoke(*, token: ApiToken) -> None:

@@ -142,6 +142,44 @@ def _create_token(objs, editor):
     return get_user_model(), reporter.pk, lambda: token_create(user=reporter, device="phone")
 
 
+def _odk_submission(objs):
+    import hashlib
+
+    from surveys.models import OdkAttachment, OdkInstance, OdkSubmission
+
+    visit, xml = objs["visit"], b"<data id='site_visit'/>"
+    record = OdkSubmission.objects.create(visit=visit, instance_id=f"uuid:{visit.pk}", xml=xml, form_version="v",
+                                          submitter=objs["reporter"])
+    OdkInstance.objects.create(instance_id=record.instance_id, submission=record,
+                               xml_sha256=hashlib.sha256(xml).hexdigest())
+    return record, OdkAttachment.objects.create(submission=record, name="gate.jpg")
+
+
+def _resubmit(objs, editor):
+    """A resubmission of one instanceID waits for the one in progress (Collect re-sends in parallel)."""
+    from surveys.odk.instance import Instance
+    from surveys.services.submissions import SubmissionPayload, submission_receive
+
+    record, _ = _odk_submission(objs)
+    instance = Instance(form_id="site_visit", version="v", instance_id=record.instance_id, deprecated_id=None,
+                        visit_id=record.visit_id)
+    payload = SubmissionPayload(instance=instance, xml=bytes(record.xml), visit_values={}, site=None, new_site=None,
+                                observations=[])
+    return type(record), record.pk, lambda: submission_receive(submitter=objs["reporter"], payload=payload, files={})
+
+
+def _store_attachment(objs, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys.services.submissions import submission_attachment_store
+    from tests.imaging import samples
+
+    record, attachment = _odk_submission(objs)
+    photo = SimpleUploadedFile("gate.jpg", samples.jpeg_with_metadata(width=320, height=240))
+    return type(attachment), attachment.pk, lambda: submission_attachment_store(
+        record=record, name="gate.jpg", upload=photo, actor=objs["reporter"])
+
+
 # Function (module.qualname) calling select_for_update -> the cases that run it.
 LOCKING_PATHS = {
     "surveys.services.desk.discrepancy_assign": [_assign],
@@ -153,6 +191,8 @@ LOCKING_PATHS = {
     "surveys.services.visit_processing.visit_replace_extracted": [_replace_extracted],
     "surveys.services.linking.site_link": [_link_site],
     "surveys.services.tokens.token_create": [_create_token],
+    "surveys.services.submissions._locked_submission": [_resubmit],
+    "surveys.services.submissions.submission_attachment_store": [_store_attachment],
 }
 CASES = [case for cases in LOCKING_PATHS.values() for case in cases]
 

@@ -174,3 +174,20 @@ def test_odata_query_count_is_fixed(submit, site, reporter, django_assert_max_nu
     api = bearer(reporter)
     with django_assert_max_num_queries(12):
         assert len(api.get(f"{FORM}.svc/Submissions", {"$expand": "*"}).json()["value"]) == 4
+
+
+def test_an_attachment_larger_than_the_form_data_limit_uploads_whole(reporter, site, version, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000  # the photo is bigger: it is read as a stream, not as form data
+    api = bearer(reporter)
+    form = visit_form(site, photos=[("gate.jpg", "")])
+    assert api.post(f"{FORM}/submissions", instance_xml(form, version=version),
+                    content_type="application/xml").status_code == 200
+    photo = jpeg(7)
+    assert len(photo) > 10_000
+    response = api.post(f"{FORM}/submissions/{form.instance_id}/attachments/gate.jpg", photo, content_type="image/jpeg")
+    assert response.status_code == 200, response.content
+    settings.PHOTO_MAX_BYTES = 5_000
+    other = visit_form(site, photos=[("gate.jpg", "")])
+    api.post(f"{FORM}/submissions", instance_xml(other, version=version), content_type="application/xml")
+    too_big = api.post(f"{FORM}/submissions/{other.instance_id}/attachments/gate.jpg", photo, content_type="image/jpeg")
+    assert too_big.status_code == 413 and too_big.json()["code"] == 413.1
