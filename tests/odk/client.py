@@ -30,6 +30,7 @@ class VisitForm:
     photos: list[tuple[str, str]] = field(default_factory=list)  # (file name, caption)
     new_site_name: str = ""
     new_site_location: tuple[float, float] | None = None
+    followup_of: int | None = None
     instance_id: str = field(default_factory=lambda: f"uuid:{uuid.uuid4()}")
     deprecated_id: str | None = None
 
@@ -47,6 +48,7 @@ def _element(name: str, value) -> str:
 def instance_xml(form: VisitForm, *, version: str, form_id: str = "site_visit") -> bytes:
     parts = [
         _element("started", form.started), _element("ended", form.ended), _element("location", form.location),
+        _element("followup_of", form.followup_of),
         _element("site", form.site), _element("new_site_name", form.new_site_name),
         _element("new_site_location", (*form.new_site_location, 0, 5) if form.new_site_location else None),
         _element("observed_status", form.observed_status), _element("activity_level", form.activity_level),

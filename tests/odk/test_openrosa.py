@@ -107,3 +107,18 @@ def test_edit_by_deprecated_id_changes_the_visit_and_its_observations(submit, si
     assert Discrepancy.objects.get(site=site).observed["low"] == 600  # re-matched on the edit
     stale = visit_form(site, photos=[], deprecated_id=first.instance_id, notes="stale copy")
     assert submit(stale).status_code == 409
+
+
+def test_a_follow_up_visit_names_its_discrepancy(submit, site, editor, reporter):
+    from surveys.services.review import discrepancy_review
+    from tests.desk.conftest import make_discrepancy
+    from tests.factories import ClaimFactory, ObservationFactory, VisitFactory
+
+    earlier = ObservationFactory(visit=VisitFactory(reporter=reporter, site=site))  # the visit it rests on
+    discrepancy = make_discrepancy(claim=ClaimFactory(site=site), observations=[earlier])
+    discrepancy_review(discrepancy=discrepancy, reviewer=editor, status="needs_followup", note="Count the cars again")
+    form = visit_form(site, photos=[], followup_of=discrepancy.pk)
+    assert submit(form).status_code == 201
+    assert Visit.objects.get(pk=form.instance_id.removeprefix("uuid:")).followup_of == discrepancy
+    elsewhere = make_discrepancy(observations=[ObservationFactory(visit=VisitFactory(reporter=reporter))])  # about another site: refused as the JSON API refuses it
+    assert submit(visit_form(site, photos=[], followup_of=elsewhere.pk)).status_code == 400
