@@ -17,16 +17,18 @@ EX, AP, RG, AL, AM, VG = (Qualifier.EXACT, Qualifier.APPROX, Qualifier.RANGE, Qu
                           Qualifier.AT_MOST, Qualifier.VAGUE)
 
 
-def Q(metric, low, high=ANY, qualifier=EX, due=ANY):
+def Q(metric, low, high=ANY, qualifier=EX, due=ANY, unit=None):
+    """A quantity; `unit` only when it is not the metric's canonical one (money in another currency)."""
     if high is ANY:
         high = None if qualifier is AL else low
     if qualifier is AM:
         low, high = None, high if high is not None else low
-    return (metric, low, high, CANONICAL_UNIT[metric], qualifier, None, due)
+    return (metric, low, high, unit or CANONICAL_UNIT[metric], qualifier, None, due)
 
 
-def S(status, due=None):
-    return (Metric.STATUS, None, None, "", Qualifier.EXACT, status, due)
+def S(status, due=None, partly=False):
+    """A status; `partly` for a site only partly in operation ("3 of the 8 lines were running")."""
+    return (Metric.STATUS, None, None, "", Qualifier.APPROX if partly else Qualifier.EXACT, status, due)
 
 
 NS, UC, OP, ID, CL, PL = (Status.NOT_STARTED, Status.UNDER_CONSTRUCTION, Status.OPERATING,
