@@ -8,10 +8,8 @@ and the spurious rate over these rows per family (goal: >= 95% exact, spurious <
 
 Rows are (text, expected facts) as in corpus.py; reference date 2025-03-10.
 """
-from tests.engine.corpus import AL, AM, AP, AR, E, EN, H, ID, INV, MA, NS, OP, OV, RG, UN, VG, Q, S
-from surveys.vocab import Metric
+from tests.engine.corpus import AL, AM, AP, AR, E, EN, H, ID, INV, MA, NS, OP, OV, PW, RG, UN, VG, Q, S
 
-PW = Metric("power")
 MU = 666.67
 ACRE = 4046.872609874252
 
