@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0002_sync_triggers'),
+        ('surveys', '0005_merge_tokens_and_observation_method'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
