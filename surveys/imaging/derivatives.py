@@ -13,11 +13,17 @@ import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import UndecodableImage
 from .fingerprints import Fingerprints
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .decode import DecodeLimits, Opened
+
 JPEG_QUALITY = 82
+DISPLAY_PX = 1600
+THUMBNAIL_PX = 320
 #: Faces are searched on a copy of the display image at most this wide/high. At 640 px a
 #: face 1/20 of a 4000-px photo's width (200 px) is still 32 px, above the cascade's 24-px
 #: window; 960 px found no more in our samples and cost three times as long.
@@ -43,32 +49,56 @@ class Derivatives:
 
 
 def make_derivatives(
-    data: bytes, *, blur_faces: bool = True, display_px: int = 1600, thumbnail_px: int = 320
+    data: bytes, *, limits: DecodeLimits, blur_faces: bool = True, display_px: int = DISPLAY_PX,
+    thumbnail_px: int = THUMBNAIL_PX,
 ) -> Derivatives:
     """Display + thumbnail JPEGs (faces blurred) and fingerprints. Raises UndecodableImage."""
+    from . import decode
+
+    opened = decode.open_image(data, limits)
+    return derive(opened, working_image(opened, display_px), blur_faces=blur_faces, display_px=display_px,
+                  thumbnail_px=thumbnail_px)
+
+
+def working_image(opened: Opened, display_px: int = DISPLAY_PX):
+    """The pixels at the least cost that still covers the display size: a JPEG decoded at
+    the DCT scale just above it; other formats decoded whole, then reduced by an integer
+    factor before any conversion, so a large PNG is never converted at full size."""
     from PIL import Image
 
-    from . import _decode
+    from . import decode
+
+    w, h = opened.image.size
+    scale = display_px / max(w, h)
+    # The display size in the raw orientation: DCT scaling keeps both sides >= it.
+    at_least = (math.ceil(w * scale), math.ceil(h * scale)) if scale < 1 else None
+    img = decode.decode(opened, at_least=at_least)
+    factor = max(img.size) // display_px
+    if factor < 2:
+        return img
+    if img.mode in ("1", "P", "PA", "LA"):  # palette and 1-bit images cannot be averaged as they are
+        img = img.convert("RGBA" if img.mode != "1" else "L")
+    try:
+        return img.reduce(factor)
+    except ValueError:  # 16-bit greyscale: reduce() lacks the mode, resize() has it
+        return img.resize((math.ceil(img.width / factor), math.ceil(img.height / factor)), Image.Resampling.BOX)
+
+
+def derive(opened: Opened, pixels, *, blur_faces: bool = True, display_px: int = DISPLAY_PX,
+           thumbnail_px: int = THUMBNAIL_PX) -> Derivatives:
+    """Derivatives of ``opened`` from its decoded ``pixels`` (see working_image)."""
+    from PIL import Image
+
     from .fingerprints import fingerprints
 
-    img, fmt = _decode.open_image(bytes(data))
-    if fmt == "jpeg":
-        w, h = img.size
-        scale = display_px / max(w, h)
-        if scale < 1:
-            # Request the final size in the raw orientation (draft keeps both sides >= it),
-            # so a 4000x3000 JPEG decodes at 2000x1500 instead of full size.
-            img.draft("RGB", (math.ceil(w * scale), math.ceil(h * scale)))
-    img = _decode.load(img)
     try:
-        icc = img.info.get("icc_profile")
-        oriented = _orient(img) if fmt != "heic" else img  # libheif already applied it
+        icc = pixels.info.get("icc_profile")
+        oriented = _orient(pixels) if opened.format != "heic" else pixels  # libheif already applied it
         rgb = _to_srgb(oriented, icc)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            # Faces are searched on a small grey copy while this thread makes both sizes:
+            # Faces are searched on a small copy while this thread makes both sizes:
             # OpenCV and Pillow release the GIL, so the two overlap on the cores the worker
-            # has (the search is the most expensive step of all). Each size is then blurred
-            # where the faces are.
+            # has. Each size is then blurred where the faces are.
             search = pool.submit(face_boxes, rgb) if blur_faces else None
             display = _fit(rgb, display_px)
             thumb = _fit(display, thumbnail_px)

@@ -414,3 +414,10 @@ def face_image(width: int = 1200, height: int = 900, faces: int = 1, seed: int =
                face_px: int = 360, **metadata) -> bytes:
     """JPEG of :func:`face_picture`, with the usual metadata (see jpeg_with_metadata)."""
     return jpeg_with_metadata(image=face_picture(width, height, faces, seed, face_px), **metadata)
+
+
+def limits():
+    """The decode limits from the settings, as the upload check and the worker use them."""
+    from surveys.services.photos import decode_limits
+
+    return decode_limits()
