@@ -1,3 +1,5 @@
+import io
+
 import pytest
 
 from surveys.imaging.derivatives import make_derivatives
@@ -63,3 +65,21 @@ def test_malformed_exif_still_processes():
     assert ev.taken_at is None and ev.latitude is None
     d = make_derivatives(data, limits=limits())
     assert d.display_size in ((400, 300), (300, 400))
+
+
+@pytest.mark.parametrize("func", BOTH)
+@pytest.mark.parametrize("fraction", [0.3, 0.6, 0.99])
+def test_truncated_jpeg_with_a_valid_end_marker(func, fraction):
+    from PIL import Image
+
+    data = samples.truncated_jpeg_with_end_marker(fraction)
+    Image.open(io.BytesIO(data)).load()  # Pillow alone fills the missing part with grey
+    with pytest.raises(UndecodableImage, match="truncated"):
+        func(data, limits=limits())
+
+
+def test_padding_before_the_end_marker_is_harmless():
+    data = samples.jpeg_with_metadata(width=800, height=600, exif_thumbnail=False)
+    padded = data[:-2] + b"\x00" * 16 + data[-2:]  # libjpeg: "16 extraneous bytes before marker 0xd9"
+    assert read_evidence(padded, limits=limits()).width == 800
+    assert make_derivatives(padded, limits=limits()).display_size == (800, 600)
