@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("surveys.web.urls")),
 ]
 
+handler400 = "api.errors.api_400"
 handler404 = "api.errors.api_404"
 handler500 = "api.errors.api_500"

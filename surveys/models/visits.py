@@ -23,6 +23,10 @@ class Visit(SyncedModel):
     activity_signs = models.JSONField(default=list, blank=True)
     processing = models.CharField(max_length=16, choices=choices(Processing), default=Processing.PENDING)
     processing_error = models.TextField(blank=True)
+    followup_of = models.ForeignKey(
+        "surveys.Discrepancy", null=True, blank=True, on_delete=models.SET_NULL, related_name="followups",
+        help_text="The discrepancy whose follow-up request this visit answers.",
+    )
     # Bumped by every create/edit; a processing run only marks done the revision it read.
     revision = models.PositiveIntegerField(default=1, editable=False)
 
