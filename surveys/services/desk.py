@@ -19,7 +19,8 @@ def _enqueue_site_match(site_id: int) -> None:
 
 @transaction.atomic
 def discrepancy_assign(*, discrepancy: Discrepancy, assignee, actor) -> Discrepancy:
-    discrepancy = Discrepancy.objects.select_for_update().select_related("assignee").get(pk=discrepancy.pk)
+    # `of`: lock the discrepancy row only; PostgreSQL cannot lock the nullable side of the outer join.
+    discrepancy = Discrepancy.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=discrepancy.pk)
     before = discrepancy.assignee.username if discrepancy.assignee else None
     after = assignee.username if assignee else None
     if before != after:
