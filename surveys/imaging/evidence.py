@@ -169,15 +169,7 @@ def _xmp_datetime(text: str, tz) -> tuple[datetime | None, bool]:
                           int((fraction or "0")[:6].ljust(6, "0")))
     except ValueError:
         return None, False
-    if offset == "Z":
-        return result.replace(tzinfo=timezone.utc), True
-    off = _OFFSET.match(offset or "")
-    if off:
-        sign, hh, mm = off.groups()
-        delta = timedelta(hours=int(hh), minutes=int(mm))
-        if delta <= timedelta(hours=14):
-            return result.replace(tzinfo=timezone(-delta if sign == "-" else delta)), True
-    return result.replace(tzinfo=tz), False
+    return _zoned(result, "+00:00" if offset == "Z" else offset or "", tz)
 
 
 def _maker_note_datetime(note: Any, tz) -> datetime | None:
@@ -279,13 +271,18 @@ def _exif_datetime(value: Any, offset: Any, tz, subsec: Any = None) -> tuple[dat
     sub = re.sub(r"\D", "", _text(subsec))[:6]
     if sub:
         result = result.replace(microsecond=int(sub.ljust(6, "0")))
-    off = _OFFSET.match(_text(offset))
+    return _zoned(result, _text(offset), tz)
+
+
+def _zoned(naive: datetime, offset: str, tz) -> tuple[datetime, bool]:
+    """``naive`` in its own UTC offset ("+08:00") when that is a real one, else in ``tz``."""
+    off = _OFFSET.match(offset)
     if off:
         sign, hh, mm = off.groups()
         delta = timedelta(hours=int(hh), minutes=int(mm))
         if delta <= timedelta(hours=14):
-            return result.replace(tzinfo=timezone(-delta if sign == "-" else delta)), True
-    return result.replace(tzinfo=tz), False
+            return naive.replace(tzinfo=timezone(-delta if sign == "-" else delta)), True
+    return naive.replace(tzinfo=tz), False
 
 
 def _gps_coord(value: Any, ref: Any, limit: float, negative_ref: str) -> float | None:

@@ -83,3 +83,12 @@ def test_padding_before_the_end_marker_is_harmless():
     padded = data[:-2] + b"\x00" * 16 + data[-2:]  # libjpeg: "16 extraneous bytes before marker 0xd9"
     assert read_evidence(padded, limits=limits()).width == 800
     assert make_derivatives(padded, limits=limits()).display_size == (800, 600)
+
+
+def test_cmyk_jpeg_is_checked_strictly_and_decoded_by_pillow():
+    buf = io.BytesIO()
+    samples.photo(800, 600).convert("CMYK").save(buf, "JPEG", quality=90)
+    data = buf.getvalue()
+    assert make_derivatives(data, limits=limits()).display_size == (800, 600)
+    with pytest.raises(UndecodableImage, match="truncated"):
+        make_derivatives(data[: len(data) // 2] + b"\xff\xd9", limits=limits())
