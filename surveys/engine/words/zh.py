@@ -76,7 +76,7 @@ RATES_BEFORE = {
 
 # --- contexts that decide an ambiguous unit word (metrics.UnitWord.needs) -----------------
 CONTEXTS = {
-    "production": r"产|制造|下线|出货|组装|装配|交付",
+    "production": r"产|制造|下线|出货|组装|装配|交付|每年|每月|每天|/年|/月|/天",
     "money": r"花|投|赚|挣|工资|月薪|收入|卖|价|成本|租金|补贴|钱|值|赔|欠|付|贷|借|罚|交了|给了|砸|营收|产值|资金",
 }
 
