@@ -6,7 +6,7 @@ Rows are (text, expected facts) as in corpus.py (reference date 2025-03-10). Eve
 (test_families.py); the report at the end of a test run prints precision and recall per family.
 The held-out rows of the same families are in heldout.py.
 """
-from tests.engine.corpus import AL, AM, AP, AR, E, EN, H, ID, INV, MA, NS, OP, OV, PW, RG, UN, VG, Q, S
+from tests.engine.corpus import AL, AM, AP, AR, E, EN, H, ID, INV, MA, NS, OP, OV, PW, RG, UC, UN, VG, Q, S
 
 MU = 666.67
 ACRE = 4046.872609874252
@@ -392,6 +392,8 @@ FAMILIES: dict[str, list[tuple[str, list]]] = {
         ("现场没有工人", [S(ID)]),
         ("No workers were on site.", [S(ID)]),
         ("the plant entered commercial operation", [S(OP)]),
+        ("现场有两台吊车在作业", [S(UC)]),
+        ("目前已实现满产", [S(OP)]),
         ("operating costs have risen", []),
         ("运营成本居高不下", []),
         ("停产企业需重新申报", []),
