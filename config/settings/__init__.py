@@ -150,6 +150,9 @@ WHITENOISE_USE_FINDERS = True
 # --- Uploads --------------------------------------------------------------
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 80_000_000)
+# Memory one image may take once decoded (pixels decoded x bytes per pixel of its mode),
+# checked from the header before decoding: 256 MiB holds a 48 MP HEIC or a 64 MP RGB PNG.
+PHOTO_MAX_DECODED_BYTES = env_int("PHOTO_MAX_DECODED_BYTES", 256 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -246,7 +249,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {
         "SurveyStatusEnum": "surveys.vocab.STATUS_CHOICES",
-        "MetricEnum": "surveys.vocab.METRIC_CHOICES",
+        "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
     },
 }

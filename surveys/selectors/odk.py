@@ -6,6 +6,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
+from surveys.engine.metrics import METRICS
 from surveys.models import OdkSubmission, Site
 from surveys.odk import form as odk_form
 from surveys.odk.media import SiteRow, md5_hex, sites_csv
@@ -17,11 +18,11 @@ CHOICE_LISTS = {"status": Status, "metric": Metric, "qualifier": Qualifier, "met
                 "activity_sign": ActivitySign}
 # Set by the server, never picked in the form: the visit's own observed_status is the reporter's mark.
 NOT_IN_FORM = {Method.REPORTER}
+METRIC_LABELS = {row.key: row.labels for row in METRICS}
 LANGUAGE_CODES = ("en", "zh-hans")  # in the order of odk_form.LANGUAGES
 # Labels only the form uses, listed so that makemessages extracts them (the desk lists the others).
 FORM_LABELS = [
-    gettext_noop("exact"), gettext_noop("approx"), gettext_noop("range"), gettext_noop("at least"),
-    gettext_noop("at most"), gettext_noop("vague"), gettext_noop("gate open"), gettext_noop("gate closed"),
+    gettext_noop("gate open"), gettext_noop("gate closed"),
     gettext_noop("cars parked"), gettext_noop("trucks"), gettext_noop("workers seen"), gettext_noop("machine noise"),
     gettext_noop("lights on"), gettext_noop("smoke or steam"), gettext_noop("construction work"),
     gettext_noop("signboard"), gettext_noop("weeds"), gettext_noop("empty guard room"), gettext_noop("empty plots"),
@@ -42,10 +43,17 @@ def _label(value: str, language: str) -> str:
         return translation.gettext(value.replace("_", " "))
 
 
+def _labels(list_name: str, value: str) -> tuple[str, ...]:
+    if list_name == "metric":  # the engine's table names each metric in each language
+        labels = METRIC_LABELS[value]
+        return labels["en"], labels["zh"]
+    return tuple(_label(value, code) for code in LANGUAGE_CODES)
+
+
 def form_choices() -> tuple[odk_form.Choice, ...]:
-    """Every choice list of the form, from the vocabulary, labelled by the project's translations."""
+    """Every choice list of the form, from the vocabulary, labelled in English and Chinese."""
     return tuple(
-        odk_form.Choice(list_name, member.value, tuple(_label(member.value, code) for code in LANGUAGE_CODES))
+        odk_form.Choice(list_name, member.value, _labels(list_name, member.value))
         for list_name, enum in CHOICE_LISTS.items() for member in enum if member not in NOT_IN_FORM
     )
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from surveys.web import odk, views
+from surveys.web import odk, try_sentence, views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="desk-queue"), name="home"),
@@ -26,4 +26,5 @@ urlpatterns = [
     path("desk/audit/", views.audit_log, name="desk-audit"),
     path("desk/odk/", odk.devices, name="desk-odk-devices"),
     path("desk/odk/<int:pk>/revoke/", odk.device_revoke, name="desk-odk-device-revoke"),
+    path("desk/try/", try_sentence.try_sentence, name="desk-try"),
 ]

@@ -39,6 +39,7 @@ def test_choice_lists_are_the_vocabulary_in_english_and_chinese(site):
     assert by_list["method"] == [m.value for m in Method if m != Method.REPORTER]
     labels = {(c.list_name, c.value): c.labels for c in choices}
     assert labels[("status", "operating")] == ("operating", "运营中")
+    assert labels[("metric", "headcount")] == ("headcount", "用工人数")  # from surveys/engine/metrics.py
     assert labels[("activity_sign", "weeds")] == ("weeds", "杂草丛生")
     xform = current_form().xml.decode()
     assert 'lang="中文 (zh)"' in xform and "<value>运营中</value>" in xform
