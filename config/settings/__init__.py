@@ -245,7 +245,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {
         "SurveyStatusEnum": "surveys.vocab.STATUS_CHOICES",
-        "MetricEnum": "surveys.vocab.METRIC_CHOICES",
+        "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
     },
 }
