@@ -69,7 +69,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "surveys.web.context.desk",
             ],
+            "libraries": {"desk": "surveys.web.templatetags"},
         },
     },
 ]
@@ -173,6 +175,18 @@ EXPORT_JOB_TTL = timedelta(hours=env_int("EXPORT_JOB_TTL_HOURS", 72))
 # Hard time limit of an export job's task, and the lease after which another run may take it over.
 EXPORT_JOB_TIME_LIMIT = env_int("EXPORT_JOB_TIME_LIMIT", 3600)
 PSEUDONYM_SALT = env_str("PSEUDONYM_SALT", SECRET_KEY)
+
+# --- Review desk ----------------------------------------------------------
+# Times of things with no site (audit events, export jobs) are shown in this zone.
+DESK_TIME_ZONE = env_str("DESK_TIME_ZONE", "Asia/Shanghai")
+# How long after a decision `u` undoes it.
+DESK_UNDO_SECONDS = env_int("DESK_UNDO_SECONDS", 10)
+# Map tiles behind the site maps, e.g. "https://tiles.example.org/{z}/{x}/{y}.png"; none by default:
+# the maps are drawn from the data alone and nothing is fetched from the internet.
+DESK_MAP_TILE_URL = env_str("DESK_MAP_TILE_URL", "")
+DESK_MAP_TILE_ATTRIBUTION = env_str("DESK_MAP_TILE_ATTRIBUTION", "")
+# Where a reporter lands after logging in: a URL name or a path (the reporter app at /app/ once it exists).
+REPORTER_HOME = env_str("REPORTER_HOME", "desk-mine")
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
