@@ -1,43 +1,133 @@
-"""One error shape for every API answer: {"detail": "...", "errors": {"field": [...]}}."""
-from django.core.exceptions import PermissionDenied
+"""The one exception handler: every API error in the contract's shape.
+
+`{"detail": "...", "errors": {"field": ["..."]}}`, plus the extra keys a domain error
+carries. Views raise and let this translate: the domain errors (surveys/errors.py),
+Django's ValidationError, constraint violations, protected deletes, Http404,
+PermissionDenied and Django's own request limits, besides DRF's exceptions.
+"""
+from functools import cache
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError as DjangoValidationError,
+)
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler, set_rollback
+
+from surveys.errors import Conflict, DomainError
+
+PROTECTED = "Other records depend on this object (for example visits at a site); it cannot be deleted."
+# SQLSTATE classes of integrity violations (PostgreSQL); SQLite says the same in words.
+_UNIQUE, _FOREIGN_KEY, _CHECK, _NOT_NULL = "23505", "23503", "23514", "23502"
+_SQLITE_WORDS = {"UNIQUE": _UNIQUE, "FOREIGN KEY": _FOREIGN_KEY, "CHECK": _CHECK, "NOT NULL": _NOT_NULL}
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This conflicts with an existing object."
-    default_code = "conflict"
+def exception_handler(exc, context):
+    exc = _translated(exc)
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response(exc.body(), status=exc.status)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = _drf_body(exc)
+    return response
 
 
-class LengthRequired(exceptions.APIException):
-    status_code = status.HTTP_411_LENGTH_REQUIRED
-    default_detail = "A Content-Length header is required."
-    default_code = "length_required"
+def _translated(exc: Exception) -> Exception:
+    """Django's and the database's exceptions as the DRF or domain error they answer as."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()  # never the model name Django puts in the message
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return Conflict(PROTECTED)
+    if isinstance(exc, IntegrityError):
+        return integrity_error(exc)
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        return request_limit_error(exc)
+    return exc
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The upload is too large."
-    default_code = "too_large"
+def request_limit_error(exc) -> DomainError:
+    """Django's own limits on a request: a 400 (as Django answers them) that says which."""
+    if isinstance(exc, RequestDataTooBig):
+        return DomainError(f"The request body is larger than the limit of "
+                           f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.")
+    if isinstance(exc, TooManyFilesSent):
+        return DomainError(f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files.")
+    return DomainError(f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields.")
 
 
-class Unprocessable(exceptions.APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "The request cannot be processed."
-    default_code = "unprocessable"
+# ------------------------------------------------------------------ constraint violations
+def integrity_error(exc: IntegrityError) -> DomainError:
+    """Which rule the write broke: a check or a missing value is the client's (400), a taken
+    unique value or a vanished reference a conflict with other data (409)."""
+    kind, name = _violation(exc)
+    name, fields = _rules().get(name, (name, []))
+    if kind == _UNIQUE:
+        message = f"This conflicts with an existing object (rule {name})." if name else \
+            "This conflicts with an existing object."
+        return Conflict(message, errors={field: [message] for field in fields})
+    if kind == _CHECK:
+        return DomainError(f"The values break the rule {name}." if name else "The values break a rule.")
+    if kind == _NOT_NULL:
+        return DomainError(f"A required value is missing ({name})." if name else "A required value is missing.")
+    if kind == _FOREIGN_KEY:
+        return Conflict("This refers to an object that no longer exists.")
+    return Conflict("This conflicts with data written at the same time; retry.")
 
 
+def _violation(exc: IntegrityError) -> tuple[str, str]:
+    """(SQLSTATE, constraint or column name) of a violation, from psycopg's diagnostics or SQLite's message."""
+    cause = exc.__cause__
+    state = getattr(cause, "sqlstate", None)
+    if state:
+        diag = cause.diag
+        return state, diag.constraint_name or diag.column_name or ""
+    message = str(exc)
+    for words, code in _SQLITE_WORDS.items():
+        prefix = f"{words} constraint failed"
+        if message.startswith(prefix):
+            return code, message[len(prefix):].lstrip(": ").strip()
+    return "", ""
+
+
+@cache
+def _rules() -> dict[str, tuple[str, list[str]]]:
+    """The models' constraints by the name PostgreSQL reports and by the columns SQLite lists: (name, fields)."""
+    rules = {}
+    for model in apps.get_models():
+        opts = model._meta
+        for constraint in opts.constraints:
+            name = constraint.name % {"class": model.__name__.lower(), "app_label": opts.app_label}
+            fields = list(getattr(constraint, "fields", ()))
+            rules[name] = (name, fields)
+            if fields:
+                rules[", ".join(f"{opts.db_table}.{opts.get_field(f).column}" for f in fields)] = (name, fields)
+    return rules
+
+
+# ------------------------------------------------------------------ bodies
 def _flatten(detail) -> list[str]:
     if isinstance(detail, dict):
         return [message for value in detail.values() for message in _flatten(value)]
     if isinstance(detail, list):
         return [message for value in detail for message in _flatten(value)]
     return [str(detail)]
+
+
+def _field_errors(detail) -> dict:
+    if isinstance(detail, dict):
+        return {field: _flatten(messages) for field, messages in detail.items()}
+    return {"non_field_errors": _flatten(detail)}
 
 
 def error_body(detail, errors=None) -> dict:
@@ -47,42 +137,30 @@ def error_body(detail, errors=None) -> dict:
     return body
 
 
-def _field_errors(detail) -> dict:
-    if isinstance(detail, dict):
-        return {field: _flatten(messages) for field, messages in detail.items()}
-    return {"non_field_errors": _flatten(detail)}
-
-
-def exception_handler(exc, context):
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
-    elif isinstance(exc, (ProtectedError, RestrictedError)):
-        exc = Conflict("Other records depend on this object (for example visits at a site); it cannot be deleted.")
-    elif isinstance(exc, IntegrityError):
-        # Validation catches bad input first; this is a race with another write.
-        exc = Conflict("This conflicts with data written at the same time; retry.")
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
+def _drf_body(exc) -> dict:
     if isinstance(exc, exceptions.ValidationError):
-        errors = _field_errors(exc.detail)
         messages = _flatten(exc.detail)
         detail = messages[0] if len(messages) == 1 else "Some fields are not valid."
-        response.data = error_body(detail, errors)
-    else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        extra = getattr(exc, "errors", None)
-        if isinstance(detail, (dict, list)):
-            response.data = error_body("; ".join(_flatten(detail)), extra or _field_errors(detail))
-        else:
-            response.data = error_body(detail, extra)
-    return response
+        return error_body(detail, _field_errors(exc.detail))
+    if isinstance(exc.detail, (dict, list)):
+        return error_body("; ".join(_flatten(exc.detail)), _field_errors(exc.detail))
+    return error_body(exc.detail)
 
 
 def json_error(status_code: int, detail: str) -> JsonResponse:
     return JsonResponse(error_body(detail), status=status_code)
+
+
+# ------------------------------------------------------------------ Django's own error views
+def api_400(request, exception=None):
+    """Django's 400s raised outside a DRF view (a limit hit by a middleware) in JSON under /api/."""
+    if not request.path.startswith("/api/"):
+        from django.views.defaults import bad_request
+
+        return bad_request(request, exception)
+    if isinstance(exception, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        return JsonResponse(request_limit_error(exception).body(), status=400)
+    return json_error(400, "Bad request.")
 
 
 def api_404(request, exception=None):
@@ -96,7 +174,3 @@ def api_404(request, exception=None):
 
 def api_500(request):
     return json_error(500, "Server error.")
-
-
-def bad_request_response(detail: str, errors: dict | None = None, status_code: int = 400) -> Response:
-    return Response(error_body(detail, errors), status=status_code)

@@ -7,8 +7,7 @@ from django.http import HttpResponse
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 
-from api.errors import Conflict, Unprocessable
-from surveys.services.idempotency import KeyInFlight, KeyReused, Replay, idempotency_begin, idempotency_finish
+from surveys.services.idempotency import Replay, idempotency_begin, idempotency_finish
 from surveys.services.photos import file_sha256
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -63,12 +62,7 @@ class IdempotentPostMixin:
             return
         if len(key) > 255:
             raise ValidationError({"Idempotency-Key": ["At most 255 characters."]})
-        try:
-            outcome = idempotency_begin(user=request.user, key=key, fingerprint=request_fingerprint(request))
-        except KeyReused:
-            raise Unprocessable("This Idempotency-Key was used for a different request.") from None
-        except KeyInFlight:
-            raise Conflict("A request with this Idempotency-Key is still being processed; retry later.") from None
+        outcome = idempotency_begin(user=request.user, key=key, fingerprint=request_fingerprint(request))
         if isinstance(outcome, Replay):
             raise _ReplayStored(outcome)
         self.idempotency_record = outcome
@@ -84,8 +78,10 @@ class IdempotentPostMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         record, self.idempotency_record = self.idempotency_record, None
         if record is not None:
-            if response.status_code >= 500:
-                transaction.set_rollback(True)  # no answer to replay: the claim goes with the rest
+            # A 5xx, or a write that broke the transaction (a constraint violation), leaves
+            # no answer to replay: the claim goes with the rest and the key stays free.
+            if response.status_code >= 500 or transaction.get_rollback():
+                transaction.set_rollback(True)
             else:
                 if hasattr(response, "render") and not response.is_rendered:
                     response.render()

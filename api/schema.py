@@ -1,7 +1,6 @@
 """OpenAPI: token auth, the error shape on every operation, the Idempotency-Key header."""
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
 
 ERROR_SCHEMA = {

@@ -2,14 +2,11 @@
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 
-from api.errors import PayloadTooLarge, json_error
+from api.errors import json_error
+from surveys.errors import PayloadTooLarge
 
 # Room for the multipart framing and form fields around the file.
 MULTIPART_OVERHEAD = 64 * 1024
-
-
-def too_large_message() -> str:
-    return f"The file is larger than the limit of {settings.PHOTO_MAX_BYTES:,} bytes."
 
 
 class SizeCapUploadHandler(FileUploadHandler):
@@ -22,7 +19,7 @@ class SizeCapUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > settings.PHOTO_MAX_BYTES:
-            raise PayloadTooLarge(too_large_message())
+            raise PayloadTooLarge(limit=settings.PHOTO_MAX_BYTES)
         return raw_data
 
     def file_complete(self, file_size):

@@ -1,14 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from surveys.health import healthz
-
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("", include("surveys.web.urls")),
 ]
 
+handler400 = "api.errors.api_400"
 handler404 = "api.errors.api_404"
 handler500 = "api.errors.api_500"

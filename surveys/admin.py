@@ -54,7 +54,7 @@ class VisitAdmin(admin.ModelAdmin):
     list_filter = ["processing", "observed_status", "site"]
     search_fields = ["notes", "site__search_text", "reporter__username"]
     date_hierarchy = "started_at"
-    autocomplete_fields = ["site"]
+    autocomplete_fields = ["site", "followup_of"]
     list_select_related = ["site", "reporter"]
     readonly_fields = ["processing", "processing_error", "created_at", "updated_at"]
     inlines = [ObservationInline, PhotoInline]

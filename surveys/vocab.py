@@ -65,6 +65,9 @@ class Method(StrEnum):
     SIGNAGE = "signage"
     DOCUMENT = "document"
     PHOTO = "photo"
+    # Added to the contract's six: the reporter's own mark of the site (a visit's `observed_status`),
+    # which none of them describes; matching trusts it above anything read from the notes.
+    REPORTER = "reporter"
 
 
 class SiteKind(StrEnum):

@@ -1,9 +1,9 @@
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 
 from api.serializers.base import ModelSerializer
 from api.serializers.values import finite_float, validate_value_shape
 from surveys.models import Claim, Organization, Site
-from surveys.services.claims import ClaimTextError, claim_values_with_text
+from surveys.services.claims import claim_values_with_text
 
 
 class AliasesField(serializers.ListField):
@@ -48,17 +48,6 @@ class SiteSerializer(ModelSerializer):
         return value
 
 
-class ClaimTextInvalid(exceptions.APIException):
-    """400 in the error shape; ClaimViewSet adds the candidates as an extra field."""
-
-    status_code = 400
-
-    def __init__(self, error: ClaimTextError):
-        super().__init__(str(error))
-        self.errors = {"text": [str(error)]}
-        self.candidates = error.candidates
-
-
 class ClaimSerializer(ModelSerializer):
     low = finite_float()
     high = finite_float()
@@ -77,10 +66,7 @@ class ClaimSerializer(ModelSerializer):
         if site is None and organization is None:
             raise serializers.ValidationError({"site": ["A claim is about a site or an organization."]})
         published_on = attrs.get("published_on", getattr(self.instance, "published_on", None))
-        try:
-            attrs = claim_values_with_text(attrs, creating=self.instance is None, published_on=published_on)
-        except ClaimTextError as exc:
-            raise ClaimTextInvalid(exc) from None
+        attrs = claim_values_with_text(attrs, creating=self.instance is None, published_on=published_on)
         if self.instance is None and not attrs.get("metric"):
             raise serializers.ValidationError({"metric": ["This field is required."]})
         return validate_value_shape(attrs, self.instance)

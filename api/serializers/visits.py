@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from api.serializers.base import ModelSerializer
 from api.serializers.values import finite_float, validate_value_shape
-from surveys.models import Observation, Photo, Site, Visit
+from surveys.models import Discrepancy, Observation, Photo, Site, Visit
 from surveys.roles import is_editor
 from surveys.selectors.policy import EXPORTER_HIDDEN_FIELDS, is_restricted, reporter_label
 
@@ -34,13 +34,26 @@ class VisitSerializer(PolicyMixin, ModelSerializer):
     activity_signs = serializers.ListField(child=serializers.CharField(max_length=200), max_length=50, required=False)
     site_latitude = serializers.FloatField(source="site.latitude", read_only=True, allow_null=True)
     site_longitude = serializers.FloatField(source="site.longitude", read_only=True, allow_null=True)
+    followup_of = serializers.PrimaryKeyRelatedField(
+        queryset=Discrepancy.objects.none(), allow_null=True, required=False,
+        help_text="The discrepancy whose follow-up request this visit answers (one the user can see), or null.",
+    )
 
     class Meta:
         model = Visit
         fields = ["id", "site", "reporter", "started_at", "ended_at", "latitude", "longitude", "site_latitude",
-                  "site_longitude", "notes", "observed_status", "activity_level", "activity_signs", "processing",
-                  "processing_error", "created_at", "updated_at"]
+                  "site_longitude", "notes", "observed_status", "activity_level", "activity_signs", "followup_of",
+                  "processing", "processing_error", "created_at", "updated_at"]
         read_only_fields = ["processing", "processing_error", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            from surveys.selectors.scoping import discrepancies_for
+
+            # Someone else's discrepancy is "does not exist", as any object the user may not see.
+            self.fields["followup_of"].queryset = discrepancies_for(request.user)
 
     def get_reporter(self, visit) -> str:
         return reporter_label(self.context["request"].user, visit.reporter_id, visit.reporter.username)

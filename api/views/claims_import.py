@@ -4,10 +4,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from api.errors import PayloadTooLarge
 from api.permissions import EditorsOnly
 from api.views.base import ApiView
-from surveys.services.claims_import import ImportFileError, claims_import
+from surveys.errors import PayloadTooLarge
+from surveys.services.claims_import import claims_import
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -25,9 +25,6 @@ class ClaimsImportView(ApiView):
         if upload is None:
             raise ValidationError({"file": ["Attach a CSV or JSON-lines file as `file`."]})
         if upload.size > MAX_BYTES:
-            raise PayloadTooLarge(f"The file is larger than the limit of {MAX_BYTES:,} bytes.")
-        try:
-            report = claims_import(stream=upload, name=upload.name, actor=request.user)
-        except ImportFileError as exc:
-            raise ValidationError({"file": [str(exc)]}) from None
+            raise PayloadTooLarge(limit=MAX_BYTES)
+        report = claims_import(stream=upload, name=upload.name, actor=request.user)
         return Response(report.as_dict())

@@ -1,9 +1,7 @@
 """Editors' desk actions besides reviews: link proposals, site verification, photo approval."""
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.permissions import EditorsOnly
@@ -34,10 +32,6 @@ class ApprovalSerializer(serializers.Serializer):
     approved = serializers.BooleanField(default=True)
 
 
-def _service_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
 class LinkProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """The matcher's fuzzy name matches waiting for an editor (`?decision=` for decided ones)."""
 
@@ -59,11 +53,8 @@ class LinkProposalDecideView(ApiView):
         proposal = get_object_or_404(LinkProposal, pk=pk)
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            proposal = link_proposal_decide(proposal=proposal, actor=request.user,
-                                            accept=body.validated_data["decision"] == LinkProposal.Decision.ACCEPTED)
-        except DjangoValidationError as exc:
-            raise _service_errors(exc) from None
+        proposal = link_proposal_decide(proposal=proposal, actor=request.user,
+                                        accept=body.validated_data["decision"] == LinkProposal.Decision.ACCEPTED)
         return Response(LinkProposalSerializer(proposal).data)
 
 
@@ -88,8 +79,5 @@ class PhotoApproveView(ApiView):
         photo = editor_object(request, photos_for(request.user), pk=photo_id)
         body = ApprovalSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            photo = photo_approve(photo=photo, approved=body.validated_data["approved"], actor=request.user)
-        except DjangoValidationError as exc:
-            raise _service_errors(exc) from None
+        photo = photo_approve(photo=photo, approved=body.validated_data["approved"], actor=request.user)
         return Response(PhotoSerializer(photo, context={"request": request}).data)

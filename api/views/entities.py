@@ -1,11 +1,9 @@
-from django.db import transaction
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 
 from api.permissions import EDITORS
-from api.serializers.entities import ClaimSerializer, ClaimTextInvalid, OrganizationSerializer, SiteSerializer
+from api.serializers.entities import ClaimSerializer, OrganizationSerializer, SiteSerializer
 from api.views.base import ApiViewSet, SyncListMixin
 from surveys.roles import is_editor
 from surveys.selectors.scoping import claims_for, organizations_for, sites_for
@@ -91,12 +89,6 @@ class ClaimViewSet(SyncListMixin, CrudViewSet):
         if params.get("metric"):
             claims = claims.filter(metric=params["metric"])
         return claims.order_by("-published_on", "-id")
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, ClaimTextInvalid) and exc.candidates:
-            response.data["candidates"] = exc.candidates
-        return response
 
     def perform_create(self, serializer):
         serializer.instance = claim_save(claim=None, values=serializer.validated_data, actor=self.request.user)

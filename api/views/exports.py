@@ -9,14 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from api.errors import Conflict
 from api.serializers.exports import ExportFiltersSerializer, ExportJobCreateSerializer, ExportJobSerializer
 from api.views.base import ApiView
+from surveys.errors import Gone, NotReady
 from surveys.exports.columns import FORMATS
 from surveys.models import ExportJob
 from surveys.roles import role_of
@@ -25,6 +25,7 @@ from surveys.services.exports import export_filename, export_job_create
 from surveys.vocab import Role
 
 EXPORT_ROLES = frozenset({Role.EDITOR, Role.ADMIN, Role.EXPORTER})
+EXPIRED = "This export has expired."
 
 
 class ExportClients(BasePermission):
@@ -42,12 +43,6 @@ class AnyAccept(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
-
-
-class Gone(exceptions.APIException):
-    status_code = status.HTTP_410_GONE
-    default_detail = "This export has expired."
-    default_code = "gone"
 
 
 class ExportApiView(ApiView):
@@ -107,12 +102,12 @@ class ExportJobDownloadView(ExportApiView):
     def get(self, request, job_id):
         job = get_object_or_404(export_jobs_for(request.user), pk=job_id)
         if job.status == ExportJob.State.EXPIRED:
-            raise Gone()
+            raise Gone(EXPIRED)
         if job.status != ExportJob.State.DONE:
-            raise Conflict(f"The export is not ready (status: {job.status}).")
+            raise NotReady(f"The export is not ready (status: {job.status}).")
         filename = export_filename(FORMATS[job.format], include_photos=job.include_photos)
         try:
             result = job.result.open("rb")
         except FileNotFoundError:  # expired between the lookup and now
-            raise Gone() from None
+            raise Gone(EXPIRED) from None
         return FileResponse(result, as_attachment=True, filename=filename)

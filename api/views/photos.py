@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -7,16 +8,15 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from api.errors import Conflict, PayloadTooLarge
 from api.permissions import EDITORS
 from api.serializers.visits import PhotoSerializer, PhotoUploadSerializer
-from api.uploads import SizeCapUploadHandler, content_length_over_cap, too_large_message
+from api.uploads import SizeCapUploadHandler, content_length_over_cap
 from api.views.base import ApiView, ApiViewSet
+from surveys.errors import PayloadTooLarge
 from surveys.roles import role_of
 from surveys.selectors.policy import photo_variants
 from surveys.selectors.scoping import photos_for, visits_for
-from surveys.services.common import ClientIdConflict
-from surveys.services.photos import UploadRejected, photo_create
+from surveys.services.photos import photo_create
 from surveys.services.photo_access import photo_file_open
 from surveys.vocab import Role
 
@@ -35,7 +35,7 @@ class VisitPhotosView(ApiView):
 
     def initial(self, request, *args, **kwargs):
         if request.method == "POST" and content_length_over_cap(request):
-            raise PayloadTooLarge(too_large_message())
+            raise PayloadTooLarge(limit=settings.PHOTO_MAX_BYTES)
         super().initial(request, *args, **kwargs)
 
     def _visit(self, visit_id):
@@ -57,13 +57,8 @@ class VisitPhotosView(ApiView):
         upload = PhotoUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        try:
-            photo, created = photo_create(visit=visit, client_id=data.get("id"), upload=data["file"],
-                                          caption=data.get("caption", ""))
-        except UploadRejected as rejected:
-            return _rejection(rejected)
-        except ClientIdConflict:
-            raise Conflict("This id is already used by another object.") from None
+        photo, created = photo_create(visit=visit, client_id=data.get("id"), upload=data["file"],
+                                      caption=data.get("caption", ""))
         body = PhotoSerializer(photo, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -72,14 +67,6 @@ class VisitPhotosView(ApiView):
         from api.pagination import LimitPagination
 
         return LimitPagination
-
-
-def _rejection(rejected: UploadRejected) -> Response:
-    if rejected.status == 400:
-        raise ValidationError({"file": [rejected.message]})
-    from api.errors import error_body
-
-    return Response(error_body(rejected.message, {"file": [rejected.message]}), status=rejected.status)
 
 
 class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,

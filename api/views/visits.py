@@ -4,21 +4,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from api.errors import Conflict
 from api.permissions import EDITORS
 from api.serializers.visits import ObservationSerializer, VisitSerializer
 from api.views.base import ApiViewSet, SyncListMixin
 from api.views.entities import SYNC_PARAMETERS
 from surveys.roles import role_of
 from surveys.selectors.scoping import observations_for, visits_for
-from surveys.services.common import ClientIdConflict
 from surveys.services.visits import (
     observation_create, observation_delete, observation_update, visit_create, visit_delete, visit_update,
 )
 from surveys.vocab import Role
 
 WRITERS = EDITORS | {Role.REPORTER}
-CLIENT_ID_CONFLICT = "This id is already used by another object."
 
 
 class ClientIdCreateMixin:
@@ -29,10 +26,7 @@ class ClientIdCreateMixin:
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         client_id = values.pop("id", None)
-        try:
-            serializer.instance, created = self.create_object(client_id=client_id, values=values)
-        except ClientIdConflict:
-            raise Conflict(CLIENT_ID_CONFLICT) from None
+        serializer.instance, created = self.create_object(client_id=client_id, values=values)
         return Response(serializer.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from surveys.engine import cues
 from surveys.engine.explain import explain
 from surveys.engine.facts import best_value
+from surveys.engine.statuses import find_statuses
 from surveys.vocab import (
     SEVERITY_RANK, STATUS_PROGRESS, DiscrepancyKind, Metric, Qualifier, Severity, Status,
 )
@@ -72,6 +73,23 @@ class Finding:
 _SEVERITY_BY_RANK = {rank: sev for sev, rank in SEVERITY_RANK.items()}
 _STOPPED = {Status.IDLE, Status.CLOSED}
 _BUILDING_OR_RUNNING = {Status.UNDER_CONSTRUCTION, Status.OPERATING}
+
+
+# The reporter's own mark outranks any fact read from notes (at most 0.9, see extract.py).
+REPORTER_MARK_CONFIDENCE = 0.95
+
+
+def reporter_status(observed_status: str | None, activity_level: int | None, activity_signs: list[str]) -> Status | None:
+    """The site's status as the reporter marked it at a visit: `observed_status`, or, when none is
+    marked, activity level 0 with a sign of a stopped site ("broken windows", "停产") says idle or closed."""
+    if observed_status:
+        return Status(observed_status)
+    if activity_level == 0:
+        for sign in activity_signs:
+            stopped = [m.status for m in find_statuses(sign) if m.status in _STOPPED]
+            if stopped:
+                return stopped[0]
+    return None
 
 
 def is_target_claim(text: str, due_date: date | None, at: date) -> bool:

@@ -30,6 +30,10 @@ class Visit(SyncedModel):
         _("processing"), max_length=16, choices=labelled(Processing), default=Processing.PENDING,
     )
     processing_error = models.TextField(_("processing error"), blank=True)
+    followup_of = models.ForeignKey(
+        "surveys.Discrepancy", null=True, blank=True, on_delete=models.SET_NULL, related_name="followups",
+        help_text=_("The discrepancy whose follow-up request this visit answers."), verbose_name=_("follow-up of"),
+    )
     # Bumped by every create/edit; a processing run only marks done the revision it read.
     revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 

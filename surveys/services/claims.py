@@ -1,17 +1,10 @@
 """A claim's metric and values read from its quoted text, per the contract's rules."""
 from datetime import date
 
+from surveys.errors import ClaimTextAmbiguous, ClaimTextUnreadable
 from surveys.vocab import Metric
 
 VALUE_FIELDS = ("low", "high", "status_value")
-
-
-class ClaimTextError(ValueError):
-    """The text gives no single claim: nothing readable, or figures for several metrics."""
-
-    def __init__(self, message: str, candidates: list[dict] | None = None):
-        super().__init__(message)
-        self.candidates = candidates or []
 
 
 def _fact_values(fact) -> dict:
@@ -34,7 +27,8 @@ def claim_needs_extraction(values: dict, *, creating: bool) -> bool:
 def claim_values_from_text(*, text: str, published_on: date | None = None, metric: str | None = None) -> dict:
     """The claim's metric, values, due date and target flag, read from `text`.
 
-    Relative dates ("by June") are read against `published_on`. Raises ClaimTextError.
+    Relative dates ("by June") are read against `published_on`. Raises ClaimTextAmbiguous
+    (with the candidates) or ClaimTextUnreadable.
     """
     from surveys.engine import AmbiguousClaim, NothingExtracted, extract_claim
 
@@ -47,11 +41,11 @@ def claim_values_from_text(*, text: str, published_on: date | None = None, metri
             for f in exc.candidates
         ]
         metrics = ", ".join(c["metric"] for c in candidates)
-        raise ClaimTextError(f"The text has figures for several metrics ({metrics}): give `metric` to pick one.",
-                             candidates) from None
+        raise ClaimTextAmbiguous(f"The text has figures for several metrics ({metrics}): give `metric` to pick one.",
+                                 candidates=candidates) from None
     except NothingExtracted:
         wanted = f" for {metric}" if metric else ""
-        raise ClaimTextError(f"No figure or status{wanted} could be read from the text: give the values.") from None
+        raise ClaimTextUnreadable(f"No figure or status{wanted} could be read from the text: give the values.") from None
     return _fact_values(fact)
 
 

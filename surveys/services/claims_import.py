@@ -15,16 +15,13 @@ from typing import BinaryIO
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from surveys.errors import ClaimTextError, ImportFileError
 from surveys.models import Claim, Organization, Site
 from surveys.services.linking import NameIndex
 
 FIELDS = ["site", "organization", "metric", "low", "high", "unit", "qualifier", "status_value", "due_date",
           "is_target", "text", "source_name", "source_url", "source_kind", "published_on"]
 SUBJECTS = {"site": Site, "organization": Organization}
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read."""
 
 
 @dataclass
@@ -101,7 +98,7 @@ def _import_key(values: dict) -> str:
 
 def _validated(raw: dict, subjects: _Subjects) -> tuple[dict | None, dict]:
     """(values, {}) for a valid row, else (None, field errors)."""
-    from api.serializers.entities import ClaimSerializer, ClaimTextInvalid  # the one definition of a valid claim
+    from api.serializers.entities import ClaimSerializer  # the one definition of a valid claim
 
     errors = {name: ["Unknown field."] for name in raw if name not in FIELDS}
     data = {name: value for name, value in raw.items() if name in FIELDS}
@@ -115,7 +112,7 @@ def _validated(raw: dict, subjects: _Subjects) -> tuple[dict | None, dict]:
     try:
         if serializer.is_valid():
             return dict(serializer.validated_data), {}
-    except ClaimTextInvalid as exc:
+    except ClaimTextError as exc:
         return None, exc.errors
     return None, {name: [str(m) for m in messages] for name, messages in serializer.errors.items()}
 

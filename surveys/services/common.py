@@ -5,10 +5,6 @@ from django.db import connection, models
 from django.db.models.sql import InsertQuery
 
 
-class ClientIdConflict(Exception):
-    """A client id already used with other content, or by someone else. Reveals nothing more."""
-
-
 def insert_unless_taken(obj: models.Model) -> bool:
     """INSERT ... ON CONFLICT (pk) DO NOTHING; whether the row went in.
 

@@ -71,7 +71,7 @@ def discrepancy_review_undo(*, discrepancy: Discrepancy, actor, event_id: int, b
 
     The undo is itself audited; a decision someone (or the system) has acted on since cannot be undone.
     """
-    discrepancy = Discrepancy.objects.select_for_update().select_related("reviewer").get(pk=discrepancy.pk)
+    discrepancy = Discrepancy.objects.select_for_update(of=("self",)).select_related("reviewer").get(pk=discrepancy.pk)
     history = AuditEvent.objects.filter(object_type=Discrepancy._meta.label_lower, object_id=str(discrepancy.pk))
     event = history.filter(pk=event_id, action=REVIEW_ACTION).first()
     if event is None or event.actor_id != actor.pk:
@@ -122,7 +122,8 @@ def discrepancies_dismiss_as_duplicate(*, discrepancies, actor, note: str) -> in
 
 @transaction.atomic
 def discrepancy_assign(*, discrepancy: Discrepancy, assignee, actor) -> Discrepancy:
-    discrepancy = Discrepancy.objects.select_for_update().select_related("assignee").get(pk=discrepancy.pk)
+    # `of`: lock the discrepancy row only; PostgreSQL cannot lock the nullable side of the outer join.
+    discrepancy = Discrepancy.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=discrepancy.pk)
     before = discrepancy.assignee.username if discrepancy.assignee else None
     after = assignee.username if assignee else None
     if before != after:

@@ -1,10 +1,10 @@
 """Idempotency-Key: the first response to a POST is stored and replayed to the same user.
 
 The (user, key) unique constraint arbitrates concurrent requests: exactly one
-inserts the claim and runs; the others see it and answer 409 (in flight), 422
-(another request under that key) or the stored response. The claim commits
-together with the request's work and its answer (see api/idempotency.py), so a
-request that dies leaves its key free.
+inserts the claim and runs; the others see it and get the stored response, or
+IdempotencyKeyInFlight (409) or IdempotencyKeyReused (422: another request under
+that key). The claim commits together with the request's work and its answer (see
+api/idempotency.py), so a request that dies leaves its key free.
 """
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from surveys.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from surveys.models import IdempotencyRecord
 
 
@@ -21,14 +22,6 @@ class Replay:
     status_code: int
     body: bytes
     content_type: str
-
-
-class KeyInFlight(Exception):
-    pass
-
-
-class KeyReused(Exception):
-    pass
 
 
 # Claim the key in one statement: no savepoint, and on PostgreSQL the wait on another
@@ -59,7 +52,7 @@ def _claim(*, user, key: str, fingerprint: str, now: datetime) -> int | None:
         # Another request's claim on this key is still running (lock timeout); this
         # transaction is now unusable, so nothing of it may commit.
         transaction.set_rollback(True)
-        raise KeyInFlight() from None
+        raise IdempotencyKeyInFlight() from None
     return row[0] if row else None
 
 
@@ -81,11 +74,11 @@ def idempotency_begin(*, user, key: str, fingerprint: str, now: datetime | None 
             IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at).delete()
             continue
         if record.fingerprint != fingerprint:
-            raise KeyReused()
+            raise IdempotencyKeyReused()
         if record.state == IdempotencyRecord.State.IN_FLIGHT:
-            raise KeyInFlight()  # the same connection's own request, not yet answered
+            raise IdempotencyKeyInFlight()  # the same connection's own request, not yet answered
         return Replay(record.status_code, bytes(record.response_body), record.content_type)
-    raise KeyInFlight()
+    raise IdempotencyKeyInFlight()
 
 
 _FINISH = "UPDATE surveys_idempotencyrecord SET state = %s, status_code = %s, response_body = %s, content_type = %s " \

@@ -12,17 +12,11 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from surveys.errors import ClientIdConflict, UploadRejected, too_large_message
 from surveys.models import Photo
-from surveys.services.common import ClientIdConflict, insert_unless_taken
+from surveys.services.common import insert_unless_taken
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
-
-
-class UploadRejected(Exception):
-    def __init__(self, message: str, *, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -101,7 +95,7 @@ def upload_check(upload) -> CheckedUpload:
     if upload.size == 0:
         raise UploadRejected("The file is empty.")
     if upload.size > settings.PHOTO_MAX_BYTES:
-        raise UploadRejected(f"The file is larger than {settings.PHOTO_MAX_BYTES:,} bytes.", status=413)
+        raise UploadRejected(too_large_message(settings.PHOTO_MAX_BYTES), status=413)
     upload.seek(0)
     head = upload.read(64)
     upload.seek(0)

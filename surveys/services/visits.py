@@ -1,15 +1,17 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
 from surveys.models import Observation, Visit
-from surveys.services.common import ClientIdConflict, field_values, insert_unless_taken, same_content
+from surveys.errors import ClientIdConflict
+from surveys.services.common import field_values, insert_unless_taken, same_content
 from surveys.services.sync import tombstone_record
 from surveys.vocab import Processing
 
 VISIT_FIELDS = ["site", "started_at", "ended_at", "latitude", "longitude", "notes", "observed_status",
-                "activity_level", "activity_signs"]
+                "activity_level", "activity_signs", "followup_of"]
 OBSERVATION_FIELDS = ["visit", "metric", "low", "high", "unit", "qualifier", "status_value", "method",
                       "source_role", "quote", "confidence"]
 
@@ -47,8 +49,18 @@ def _create_with_client_id(model, *, client_id, owner_check, values: dict, build
     return existing, False
 
 
+def visit_followup_check(*, followup_of, site) -> None:
+    """A visit answering a follow-up request (`followup_of`) is a visit to the discrepancy's site.
+
+    Which discrepancies a user may answer at all is scoping's business (the ones they can see).
+    """
+    if followup_of is not None and site is not None and followup_of.site_id != site.pk:
+        raise ValidationError({"followup_of": ["This discrepancy is about another site than the visit's."]})
+
+
 def visit_create(*, reporter, client_id: uuid.UUID | None, values: dict) -> tuple[Visit, bool]:
     values = field_values(Visit, values, fields=VISIT_FIELDS)
+    visit_followup_check(followup_of=values["followup_of"], site=values["site"])
 
     return _create_with_client_id(
         Visit, client_id=client_id, values=values,
@@ -64,6 +76,8 @@ def visit_update(*, visit: Visit, values: dict) -> Visit:
     old_site_id = visit.site_id
     for name, value in values.items():
         setattr(visit, name, value)
+    if {"followup_of", "site"} & values.keys():
+        visit_followup_check(followup_of=visit.followup_of, site=visit.site)
     visit.processing = Processing.PENDING
     visit.processing_error = ""
     visit.revision = F("revision") + 1

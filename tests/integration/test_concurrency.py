@@ -89,7 +89,8 @@ def test_a_key_claimed_by_a_running_transaction_is_in_flight_after_a_short_wait(
 
     from django.db import connections, transaction
 
-    from surveys.services.idempotency import KeyInFlight, idempotency_begin
+    from surveys.errors import IdempotencyKeyInFlight
+    from surveys.services.idempotency import idempotency_begin
 
     reporter = make_user("reporter")
     claimed, release = threading.Event(), threading.Event()
@@ -107,7 +108,7 @@ def test_a_key_claimed_by_a_running_transaction_is_in_flight_after_a_short_wait(
     thread.start()
     assert claimed.wait(30)
     started = time.monotonic()
-    with pytest.raises(KeyInFlight), transaction.atomic():
+    with pytest.raises(IdempotencyKeyInFlight), transaction.atomic():
         idempotency_begin(user=reporter, key="k-1", fingerprint="f")
     waited = time.monotonic() - started
     release.set()

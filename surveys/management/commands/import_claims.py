@@ -4,7 +4,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.services.claims_import import ImportFileError, claims_import
+from surveys.errors import ImportFileError
+from surveys.services.claims_import import claims_import
 
 
 class Command(BaseCommand):
