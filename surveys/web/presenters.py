@@ -9,7 +9,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
 
-from surveys.web.formatting import number_text
+from django.utils.dateparse import parse_datetime
+
+from surveys.web.formatting import distance_text, local_time, number_text
 
 FLAG_LABELS = {
     "far_from_site": _("Far from the site"),
@@ -18,18 +20,36 @@ FLAG_LABELS = {
     "no_location": _("No location"),
     "edited": _("Edited"),
 }
-# The names behind a flag's numbers (flag_details keys), as an editor reads them.
+# The names behind a flag's numbers (the imaging flags' details), as an editor reads them.
 DETAIL_LABELS = {
-    "distance_m": _("distance (m)"), "radius_m": _("site radius (m)"), "tolerance_m": _("tolerance (m)"),
-    "excess_m": _("beyond the tolerance (m)"), "taken_at": _("taken at"), "visit_started_at": _("visit started"),
-    "visit_ended_at": _("visit ended"), "gap_minutes": _("gap (minutes)"), "tolerance_minutes": _("tolerance (minutes)"),
-    "matches": _("matches"), "photo": _("photo"), "visit": _("visit"), "site": _("site"), "hamming": _("difference"),
-    "distance": _("difference"), "software": _("software"), "reason": _("reason"), "sha256": _("SHA-256"),
+    "distance_m": _("distance"), "radius_m": _("site radius"), "tolerance_m": _("tolerance"),
+    "excess_m": _("beyond the tolerance"), "matches": _("similar photos"), "photo_id": _("photo"),
+    "distance": _("difference"), "threshold": _("threshold"), "taken_at": _("taken at"),
+    "taken_at_has_offset": _("capture time has an offset"), "window": _("visit with tolerance"),
+    "tolerance_minutes": _("tolerance (minutes)"), "delta_minutes": _("outside by (minutes)"),
+    "reasons": _("reasons"), "software": _("software"), "value": _("value"), "matched": _("editing program"),
+    "modified_after_capture": _("modified after capture"), "modified_at": _("modified at"),
+    "gps_time_mismatch": _("GPS time differs"), "gps_time": _("GPS time"),
+    "thumbnail_mismatch": _("embedded thumbnail differs"),
 }
 
 
 def _detail_label(name: str) -> str:
     return str(DETAIL_LABELS.get(name, name.replace("_", " ")))
+
+
+def _detail_value(name: str, value, zone: str | None) -> str:
+    """Metres as a distance, instants in the site's zone, names of reasons in words."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and name.endswith("_m"):
+        return distance_text(value)
+    if isinstance(value, str) and "T" in value:
+        instant = parse_datetime(value)
+        if instant is not None and instant.tzinfo is not None:
+            local = local_time(instant, zone)
+            return f"{local.text} {local.zone}"
+    if isinstance(value, str) and name == "reasons":
+        return _detail_label(value)
+    return _plain(value)
 
 
 def _plain(value) -> str:
@@ -40,7 +60,7 @@ def _plain(value) -> str:
     return str(value)
 
 
-def _describe(details) -> list[str]:
+def _describe(details, zone: str | None) -> list[str]:
     """Every number behind a flag as "name: value", nested reasons flattened."""
     if not isinstance(details, dict):
         return []
@@ -48,14 +68,14 @@ def _describe(details) -> list[str]:
     for name, value in details.items():
         label = _detail_label(name)
         if isinstance(value, dict):
-            lines += [f"{label} · {line}" for line in _describe(value)]
+            lines += [f"{label} · {line}" for line in _describe(value, zone)]
         elif isinstance(value, list) and value and isinstance(value[0], dict):
-            lines += [f"{label} · " + ", ".join(f"{_detail_label(k)}: {_plain(v)}" for k, v in item.items())
-                      for item in value]
+            lines += [f"{label} · " + ", ".join(f"{_detail_label(k)}: {_detail_value(k, v, zone)}"
+                                                for k, v in item.items()) for item in value]
         elif isinstance(value, list):
-            lines.append(f"{label}: {', '.join(_plain(v) for v in value)}")
+            lines.append(f"{label}: {', '.join(_detail_value(name, item, zone) for item in value)}")
         else:
-            lines.append(f"{label}: {_plain(value)}")
+            lines.append(f"{label}: {_detail_value(name, value, zone)}")
     return lines
 
 
@@ -86,11 +106,11 @@ class PhotoCard:
         return any(flag.code == "far_from_site" for flag in self.flags)
 
 
-def photo_card(photo, *, with_originals: bool) -> PhotoCard:
-    """A photo for a page: protected file URLs, and each flag with the numbers behind it."""
+def photo_card(photo, *, with_originals: bool, zone: str | None = None) -> PhotoCard:
+    """A photo for a page: protected file URLs, and each flag with the numbers behind it (times in `zone`)."""
     base = reverse("photo-file", args=[photo.pk])
-    flags = [Flag(code=flag, label=str(FLAG_LABELS.get(flag, flag)), lines=_describe(_flag_details(photo, flag)))
-             for flag in photo.flags or []]
+    flags = [Flag(code=flag, label=str(FLAG_LABELS.get(flag, flag)),
+                  lines=_describe(_flag_details(photo, flag), zone)) for flag in photo.flags or []]
     return PhotoCard(
         photo=photo,
         thumbnail_url=f"{base}?variant=thumbnail",
@@ -299,8 +319,24 @@ def _truncated(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _discrepancy_name(discrepancy) -> str:
+    return f"{discrepancy.site.name} · {vocab_label(discrepancy.metric)}"
+
+
+def _claim_name(claim) -> str:
+    return f"{vocab_label(claim.metric)}: {_truncated(claim.text, 60)}" if claim.text else vocab_label(claim.metric)
+
+
+# How an object an event names reads, and what that needs loaded along with it.
+_NAMERS = {
+    "surveys.discrepancy": (("site",), _discrepancy_name),
+    "surveys.claim": ((), _claim_name),
+    "surveys.linkproposal": ((), lambda proposal: f"{proposal.site_name} ↔ {proposal.candidate_name}"),
+}
+
+
 class _Names:
-    """Names of the objects that changes point at by id, loaded once per model for a whole page."""
+    """Names of the objects events point at by id, loaded once per model for a whole page."""
 
     def __init__(self):
         self.wanted: dict[type, set] = {}
@@ -311,13 +347,16 @@ class _Names:
             self.wanted.setdefault(model, set()).add(int(value))
 
     def name(self, model, value) -> str:
+        related, namer = _NAMERS.get(model._meta.label_lower, ((), None))
         if model not in self.loaded:
-            found = model._default_manager.in_bulk(self.wanted.get(model, set()))
+            found = model._default_manager.select_related(*related).in_bulk(self.wanted.get(model, set()))
             self.loaded[model] = {str(pk): obj for pk, obj in found.items()}
         obj = self.loaded[model].get(str(value))
         if obj is None:
             return f"#{value}"
-        return obj.get_username() if isinstance(obj, get_user_model()) else str(obj)
+        if isinstance(obj, get_user_model()):
+            return obj.get_username()
+        return namer(obj) if namer else str(obj)
 
 
 def _value_text(field_obj, value, names: _Names) -> str:

@@ -175,7 +175,8 @@ def discrepancy_detail(request, pk):
         "place": selectors.queue_place(request.user, filters, discrepancy),
         "against": observations,
         "notes": visit_notes(observations),
-        "photos": [photo_card(photo, with_originals=True) for photo in selectors.evidence_photos(discrepancy)],
+        "photos": [photo_card(photo, with_originals=True, zone=discrepancy.site.timezone)
+                   for photo in selectors.evidence_photos(discrepancy)],
         "comments": discrepancy.comments.select_related("author").order_by("created_at", "id"),
         "history": audit_rows(selectors.discrepancy_history(discrepancy)[:50]),
         "assign_form": AssignForm(initial={"assignee": discrepancy.assignee}),
@@ -308,7 +309,7 @@ def _site_map(site, points, unplaced) -> maps.SiteMap | None:
 def site_detail(request, pk):
     site = get_object_or_404(Site.objects.select_related("organization", "parent", "proposed_by"), pk=pk)
     overview = selectors.site_overview(site)
-    cards = {visit.pk: [photo_card(photo, with_originals=True) for photo in visit.photos.all()]
+    cards = {visit.pk: [photo_card(photo, with_originals=True, zone=site.timezone) for photo in visit.photos.all()]
              for visit in overview.visits}
     points, unplaced = _visit_points(overview.visits, cards, site.timezone)
     points += [maps.MapPoint(kind="nearby", latitude=other.latitude, longitude=other.longitude, label=other.name,
@@ -324,7 +325,7 @@ def _gallery(request, *, title, site, photos, back_url):
     page = _page(request, photos, size=48)
     return render(request, "desk/gallery.html", {
         "title": title, "site": site, "zone": site.timezone, "page": page, "back_url": back_url,
-        "cards": [photo_card(photo, with_originals=True) for photo in page],
+        "cards": [photo_card(photo, with_originals=True, zone=site.timezone) for photo in page],
     })
 
 
@@ -388,7 +389,8 @@ def site_verify_action(request, pk):
 def photos_awaiting(request):
     page = _page(request, selectors.photos_awaiting_approval(), size=12)
     return render(request, "desk/photos.html", {
-        "page": page, "cards": [photo_card(photo, with_originals=True) for photo in page],
+        "page": page, "cards": [photo_card(photo, with_originals=True, zone=photo.visit.site.timezone)
+                                for photo in page],
         "reasons": [_("A face can be recognised"), _("Not the site"), _("Shows private information"),
                     _("Too blurred to use")],
     })

@@ -74,7 +74,7 @@ def test_detail_shows_claim_source_evidence_and_flags(editor_web, hengda):
     photo = hengda["photo"]
     assert f"/api/v1/photos/{photo.pk}/file/?variant=thumbnail" in page
     assert f"/api/v1/photos/{photo.pk}/file/?variant=display" in page
-    assert "Far from the site" in page and "distance (m): 31,200" in page
+    assert "Far from the site" in page and "distance: 31.2 km" in page
     assert "reporter-one" in page  # the reporter, for editors
 
 
@@ -204,3 +204,32 @@ def test_reporter_page_query_count_does_not_grow(reporter_web, reporter, django_
     many_discrepancies(5, reporter=reporter)
     with django_assert_num_queries(6):
         reporter_web.get("/desk/mine/")
+
+
+def test_proposed_sites_links_and_bulk_confirmation_query_counts_do_not_grow(editor_web, reporter,
+                                                                              django_assert_num_queries):
+    def proposals(n):
+        for _ in range(n):
+            site = SiteFactory(verified=False, proposed_by=reporter)
+            VisitFactory(site=site, latitude=site.latitude, longitude=site.longitude)
+            LinkProposal.objects.create(site=site, candidate_organization=OrganizationFactory(), score=80,
+                                        site_name=site.name, candidate_name="x")
+
+    proposals(2)
+    # session, user, role, then: count, sites, their visits (with reporters) | count, proposals |
+    # the form's ids, the chosen rows
+    with django_assert_num_queries(6):
+        editor_web.get("/desk/sites/")
+    with django_assert_num_queries(5):
+        editor_web.get("/desk/links/")
+    rows = many_discrepancies(2)
+    with django_assert_num_queries(5):
+        editor_web.post("/desk/bulk/", {"action": "dismiss_duplicate", "ids": [d.pk for d in rows]})
+    proposals(5)
+    rows = many_discrepancies(5)
+    with django_assert_num_queries(6):
+        editor_web.get("/desk/sites/")
+    with django_assert_num_queries(5):
+        editor_web.get("/desk/links/")
+    with django_assert_num_queries(5):
+        editor_web.post("/desk/bulk/", {"action": "dismiss_duplicate", "ids": [d.pk for d in rows]})
