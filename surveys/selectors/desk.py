@@ -4,7 +4,7 @@ Every function returns querysets whose query count does not grow with the number
 """
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
@@ -55,9 +55,9 @@ class QueueFilters:
     def query_string(self) -> str:
         """The filters as URL parameters, so that a page opened from the queue knows its queue."""
         params = {"status": self.status}  # present even when empty: "every status"
-        params.update({name: value for name, value in (("severity", self.severity), ("site", self.site),
-                                                       ("metric", self.metric), ("assignee", self.assignee))
-                       if value not in ("", None)})
+        for name, value in asdict(self).items():
+            if name != "status" and value not in ("", None, False):
+                params[name] = "true" if value is True else value
         return urlencode(params)
 
 
@@ -65,17 +65,12 @@ def queue_rows(user, filters: QueueFilters) -> QuerySet[Discrepancy]:
     return filters.apply(discrepancies_for(user)).order_by(*QUEUE_ORDER)
 
 
-def _after(discrepancy: Discrepancy) -> Q:
-    """Rows that come after `discrepancy` in QUEUE_ORDER, whether or not it is itself in the queue."""
+def _beyond(discrepancy: Discrepancy, *, after: bool) -> Q:
+    """Rows after (or before) `discrepancy` in QUEUE_ORDER, whether or not it is itself in the queue."""
     rank, created = discrepancy.severity_rank, discrepancy.created_at
-    return (Q(severity_rank__lt=rank) | Q(severity_rank=rank, created_at__lt=created)
-            | Q(severity_rank=rank, created_at=created, id__lt=discrepancy.pk))
-
-
-def _before(discrepancy: Discrepancy) -> Q:
-    rank, created = discrepancy.severity_rank, discrepancy.created_at
-    return (Q(severity_rank__gt=rank) | Q(severity_rank=rank, created_at__gt=created)
-            | Q(severity_rank=rank, created_at=created, id__gt=discrepancy.pk))
+    side = "lt" if after else "gt"  # the order is descending
+    return (Q(**{f"severity_rank__{side}": rank}) | Q(severity_rank=rank, **{f"created_at__{side}": created})
+            | Q(severity_rank=rank, created_at=created, **{f"id__{side}": discrepancy.pk}))
 
 
 @dataclass(frozen=True)
@@ -89,15 +84,16 @@ class QueuePlace:
 
 
 def queue_next(user, filters: QueueFilters, discrepancy: Discrepancy) -> int | None:
-    return queue_rows(user, filters).filter(_after(discrepancy)).values_list("id", flat=True).first()
+    return queue_rows(user, filters).filter(_beyond(discrepancy, after=True)).values_list("id", flat=True).first()
 
 
 def queue_place(user, filters: QueueFilters, discrepancy: Discrepancy) -> QueuePlace:
     """Three queries whatever the queue's length."""
     rows = filters.apply(discrepancies_for(user)).order_by()
-    counts = rows.aggregate(total=Count("id"), before=Count("id", filter=_before(discrepancy)),
+    earlier = _beyond(discrepancy, after=False)
+    counts = rows.aggregate(total=Count("id"), before=Count("id", filter=earlier),
                             here=Count("id", filter=Q(pk=discrepancy.pk)))
-    previous_id = (rows.filter(_before(discrepancy)).order_by(*(field.lstrip("-") for field in QUEUE_ORDER))
+    previous_id = (rows.filter(earlier).order_by(*(field.lstrip("-") for field in QUEUE_ORDER))
                    .values_list("id", flat=True).first())
     return QueuePlace(position=counts["before"] + 1 if counts["here"] else None, total=counts["total"],
                       previous_id=previous_id, next_id=queue_next(user, filters, discrepancy))

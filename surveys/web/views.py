@@ -151,7 +151,8 @@ def bulk_action(request):
         count = discrepancies_assign(discrepancies=chosen, assignee=assignee, actor=request.user)
         who = assignee.username if assignee else _("nobody")
         messages.success(request, ngettext("%(n)s discrepancy assigned to %(who)s.",
-                                           "%(n)s discrepancies assigned to %(who)s.", count) % {"n": count, "who": who})
+                                           "%(n)s discrepancies assigned to %(who)s.", count)
+                         % {"n": count, "who": who})
     else:
         count = discrepancies_dismiss_as_duplicate(discrepancies=chosen, actor=request.user,
                                                    note=form.cleaned_data["note"] or _("Duplicate"))
@@ -467,7 +468,8 @@ def exports(request):
         "jobs": selectors.recent_export_jobs(export_jobs_for(request.user)),
         "sites": Site.objects.order_by("name").only("id", "name"),
         "statuses": vocab_options(ReviewStatus), "metrics": vocab_options(Metric),
-        "formats": [(name, format_label(name)) for name in FORMATS], "is_editor": is_editor(request.user), "zone": settings.DESK_TIME_ZONE,
+        "formats": [(name, format_label(name)) for name in FORMATS], "is_editor": is_editor(request.user),
+        "zone": settings.DESK_TIME_ZONE,
     })
 
 

@@ -15,6 +15,18 @@ from tests.factories import ClaimFactory, ObservationFactory, SiteFactory, Visit
 _colours = itertools.cycle([(200, 80, 60), (60, 140, 200), (90, 170, 90), (220, 190, 70)])
 
 
+@pytest.fixture
+def editor_web(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reporter_web(client, reporter):
+    client.force_login(reporter)
+    return client
+
+
 def jpeg_bytes(size=(64, 48), colour=None) -> bytes:
     from PIL import Image
 
@@ -144,6 +156,7 @@ def desk_world(db):
     proposed = SiteFactory(name="二期新地块", latitude=30.897, longitude=118.759, verified=False, proposed_by=reporter)
     VisitFactory(site=proposed, reporter=reporter, started_at=SHANGHAI_AFTERNOON, latitude=30.8972,
                  longitude=118.7588)
-    return {"editor": editor, "reporter": reporter, "site": site, "visit": visit, "near": near, "far": far, "headcount": headcount,
+    return {"editor": editor, "reporter": reporter, "site": site, "visit": visit, "near": near, "far": far,
+            "headcount": headcount,
             "investment": investment, "park": park, "decided": decided, "proposed": proposed,
             "bare_visit": bare_visit}

@@ -14,12 +14,6 @@ from tests.factories import OrganizationFactory, SiteFactory, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor_web(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def test_changes_read_as_field_before_after_with_names(editor_web, editor):
     discrepancy = make_discrepancy()
     discrepancy_review(discrepancy=discrepancy, reviewer=editor, status="confirmed", note="matches the photos")

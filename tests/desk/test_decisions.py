@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor_web(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
 def queue_of_three(db):
     site = SiteFactory()
     elsewhere = make_discrepancy(severity="high", explanation="elsewhere")

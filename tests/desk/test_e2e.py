@@ -88,6 +88,13 @@ def _go(page, url):
     page.wait_for_load_state("networkidle")
 
 
+def _press(page, key):
+    """A key that submits a form or follows a link: wait for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+    page.wait_for_load_state("networkidle")
+
+
 @pytest.fixture
 def desk_data(hengda):
     """The Hengda discrepancy plus a lower one elsewhere that the site filter must hide."""
@@ -120,9 +127,7 @@ def test_editor_filters_opens_confirms_and_sees_the_audit(browser, live_server, 
     page.keyboard.press("n")
     page.keyboard.type("Car park and canteen quote agree; 600-700 at most.")
     page.keyboard.press("Escape")
-    with page.expect_navigation():
-        page.keyboard.press("c")
-    page.wait_for_load_state("networkidle")
+    _press(page, "c")
     assert page.url.endswith(f"/desk/?status=open&site={desk_data['site'].pk}")
     assert page.is_visible("text=Decision recorded: confirmed.")
     assert page.is_visible("text=That was the last discrepancy in this queue.")
@@ -170,31 +175,24 @@ def test_a_decision_moves_on_to_the_next_item_and_u_undoes_it(browser, live_serv
     page.wait_for_load_state("networkidle")
     assert page.is_visible(".place >> text=1 of 3")
 
-    with page.expect_navigation():
-        page.keyboard.press("d")
-    page.wait_for_load_state("networkidle")
+    _press(page, "d")
     assert f"/desk/discrepancies/{second.pk}/" in page.url  # the next one of the same queue
     assert page.is_visible(".toast.undo")
     assert Discrepancy.objects.get(pk=first.pk).status == "dismissed"
 
-    with page.expect_navigation():
-        page.keyboard.press("u")
-    page.wait_for_load_state("networkidle")
+    _press(page, "u")
     assert f"/desk/discrepancies/{first.pk}/" in page.url
     assert page.is_visible("text=Decision undone.")
     restored = Discrepancy.objects.get(pk=first.pk)
     assert (restored.status, restored.reviewer, restored.reviewed_at) == ("open", None, None)
     assert AuditEvent.objects.filter(action="discrepancy.review_undo", object_id=str(first.pk)).count() == 1
 
-    with page.expect_navigation():
-        page.keyboard.press("j")
+    _press(page, "j")
     assert f"/desk/discrepancies/{second.pk}/" in page.url
     assert page.is_visible(".place >> text=2 of 3")
-    with page.expect_navigation():
-        page.keyboard.press("j")
+    _press(page, "j")
     assert f"/desk/discrepancies/{third.pk}/" in page.url
-    with page.expect_navigation():
-        page.keyboard.press("k")
+    _press(page, "k")
     assert f"/desk/discrepancies/{second.pk}/" in page.url
 
     page.keyboard.press("?")
@@ -202,9 +200,7 @@ def test_a_decision_moves_on_to_the_next_item_and_u_undoes_it(browser, live_serv
     page.keyboard.press("?")
     assert not page.is_visible("dialog#keys")
 
-    with page.expect_navigation():
-        page.keyboard.press("f")
-    page.wait_for_load_state("networkidle")
+    _press(page, "f")
     assert f"/desk/discrepancies/{third.pk}/" in page.url
     assert Discrepancy.objects.get(pk=second.pk).status == "needs_followup"
     page.context.close()
@@ -237,16 +233,12 @@ def test_photos_are_approved_and_rejected_with_the_keyboard(browser, live_server
     assert page.is_visible(f"#photo-{desk_world['far'].pk} >> text=Far from the site")
     assert page.is_visible(f"#photo-{desk_world['far'].pk} >> text=停车场")  # the caption, beside the image
     page.keyboard.press("j")
-    with page.expect_navigation():
-        page.keyboard.press("a")
-    page.wait_for_load_state("networkidle")
+    _press(page, "a")
     assert page.is_visible("text=Photo approved for publication.")
     page.keyboard.press("j")
     page.keyboard.press("r")
     page.keyboard.type("Not the site")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    _press(page, "Enter")
     assert page.is_visible("text=Photo rejected: Not the site")
     approved, rejected = Photo.objects.get(pk=desk_world["near"].pk), Photo.objects.get(pk=desk_world["far"].pk)
     assert approved.approved_at is not None and rejected.approved_at is None

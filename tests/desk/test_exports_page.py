@@ -31,7 +31,8 @@ def test_links_carry_the_filters_in_the_desks_zone(client, exporter, desk_world,
     client.force_login(exporter)
     page = client.get(f"/desk/exports/?site={desk_world['site'].pk}&since=2025-10-01&until=2025-10-31"
                       f"&metric=headcount").content.decode()
-    link = (f"/api/v1/exports/discrepancies.csv?site={desk_world['site'].pk}&amp;since=2025-10-01T00%3A00%3A00%2B08%3A00"
+    link = (f"/api/v1/exports/discrepancies.csv?site={desk_world['site'].pk}"
+            "&amp;since=2025-10-01T00%3A00%3A00%2B08%3A00"
             f"&amp;until=2025-11-01T00%3A00%3A00%2B08%3A00&amp;metric=headcount")
     assert link in page
     assert "Confirmed discrepancies as fact checks (ClaimReview)" in page

@@ -92,13 +92,15 @@ def test_every_template_string_has_a_translation(catalogue):
     """A {% trans %} added to a template and left out of the catalogue fails here (run makemessages)."""
     strings = _template_msgids()
     assert len(strings) > 150
-    assert sorted((template, msgid) for template, msgid in strings if not catalogue.get(msgid)) == []
+    missing = sorted((template, msgid) for template, msgid in strings if not catalogue.get(msgid))
+    assert missing == [], "run makemessages, fill the msgstr (locale/zh_Hans/GLOSSARY.md), then compilemessages"
 
 
 def test_every_python_string_of_the_desk_and_admin_has_a_translation(catalogue):
     strings = _python_msgids()
     assert len(strings) > 150
-    assert sorted((source, msgid) for source, msgid in strings if not catalogue.get(msgid)) == []
+    missing = sorted((source, msgid) for source, msgid in strings if not catalogue.get(msgid))
+    assert missing == [], "run makemessages, fill the msgstr (locale/zh_Hans/GLOSSARY.md), then compilemessages"
 
 
 def test_models_speak_chinese_in_the_admin():
@@ -118,7 +120,8 @@ def test_models_speak_chinese_in_the_admin():
             with translation.override("zh-hans"):
                 if str(text) == source:
                     english.append(f"{model.__name__}: {source}")
-    assert english == []
+    assert english == [], ("give these verbose_name=_(...) / help_text=_(...), run makemessages, fill their "
+                           "msgstr (locale/zh_Hans/GLOSSARY.md) and compilemessages")
 
 
 def _glossary() -> list[tuple[str, list[str], str]]:
@@ -198,8 +201,9 @@ def test_units_roles_and_numbers_in_chinese(client, editor, hengda):
 
     Observation.objects.filter(pk=hengda["observation"].pk).update(source_role="security guard")
     client.force_login(editor)
-    page = client.get(f"/desk/discrepancies/{hengda['discrepancy'].pk}/", HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    url = f"/desk/discrepancies/{hengda['discrepancy'].pk}/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
     assert "600-700 人" in page and "2,500 人" in page
     assert "门卫" in page and "security guard" not in page
-    english = client.get(f"/desk/discrepancies/{hengda['discrepancy'].pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "600-700 people" in english and "security guard" in english

@@ -8,18 +8,6 @@ from tests.factories import ObservationFactory, OrganizationFactory, SiteFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor_web(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def reporter_web(client, reporter):
-    client.force_login(reporter)
-    return client
-
-
 def test_pages_need_login(client, hengda):
     for url in ["/desk/", f"/desk/discrepancies/{hengda['discrepancy'].pk}/", "/desk/links/", "/desk/mine/"]:
         response = client.get(url)

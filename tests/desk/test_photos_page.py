@@ -10,12 +10,6 @@ from tests.factories import VisitFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor_web(client, editor):
-    client.force_login(editor)
-    return client
-
-
 def test_rejecting_needs_a_reason_is_audited_and_withdraws_an_approval(editor):
     photo = make_photo(VisitFactory())
     photo_approve(photo=photo, approved=True, actor=editor)
