@@ -196,9 +196,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Messages the broker refused after commit (an outage) are kept and resent this often.
+TASK_RESEND_SECONDS = env_int("TASK_RESEND_SECONDS", 15)
+# Last resort for messages lost otherwise (a process killed between commit and send, a
+# broker that lost its data): work still pending this long is queued again. Duplicates
+# are harmless but not free, so these stay above a normal queue's wait.
+VISIT_REQUEUE_AFTER = timedelta(seconds=env_int("VISIT_REQUEUE_AFTER_SECONDS", 120))
+PHOTO_REQUEUE_AFTER = timedelta(seconds=env_int("PHOTO_REQUEUE_AFTER_SECONDS", 300))
+STALE_SWEEP_SECONDS = env_int("STALE_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stale-photos": {"task": "surveys.tasks.requeue_stale_photos", "schedule": 60.0},
-    "requeue-pending-visits": {"task": "surveys.tasks.requeue_pending_visits", "schedule": 120.0},
+    "resend-unsent-tasks": {"task": "surveys.tasks.resend_unsent_tasks", "schedule": float(TASK_RESEND_SECONDS)},
+    "requeue-stale-photos": {"task": "surveys.tasks.requeue_stale_photos", "schedule": float(STALE_SWEEP_SECONDS)},
+    "requeue-pending-visits": {"task": "surveys.tasks.requeue_pending_visits",
+                               "schedule": float(STALE_SWEEP_SECONDS)},
     "purge-idempotency-keys": {"task": "surveys.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "expire-export-jobs": {"task": "surveys.tasks.expire_export_jobs", "schedule": 600.0},
     "requeue-stale-export-jobs": {"task": "surveys.tasks.requeue_stale_export_jobs", "schedule": 300.0},

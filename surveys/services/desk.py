@@ -6,15 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from surveys import tasks
 from surveys.models import Discrepancy, DiscrepancyComment, LinkProposal, Photo, Site
 from surveys.services.audit import audit_record
 from surveys.vocab import PhotoStatus
-
-
-def _enqueue_site_match(site_id: int) -> None:
-    from surveys import tasks
-
-    transaction.on_commit(lambda: tasks.match_site.delay(site_id))
 
 
 @transaction.atomic
@@ -66,7 +61,7 @@ def link_proposal_decide(*, proposal: LinkProposal, accept: bool, actor) -> Link
             changes["site.aliases"] = [list(site.aliases), [*site.aliases, *new_aliases]]
             site.aliases = [*site.aliases, *new_aliases]
         site.save()
-        _enqueue_site_match(site.pk)
+        tasks.match_site.delay_on_commit(site.pk)
     audit_record(actor=actor, action=f"linkproposal.{decision.value}", obj=proposal, changes=changes)
     return proposal
 
