@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from api.views.auth import RevokeUserTokensView, TokenView
@@ -9,6 +9,7 @@ from api.views.desk_actions import LinkProposalDecideView, LinkProposalViewSet, 
 from api.views.discrepancies import (
     DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyReviewView, DiscrepancyViewSet,
 )
+from api.views.docs import DocsView
 from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
 from api.views.exports import ExportJobDownloadView, ExportJobsView, ExportJobView, ExportView
 from api.views.photos import PhotoFileView, PhotoViewSet, VisitPhotosView
@@ -42,6 +43,6 @@ urlpatterns = [
     path("exports/jobs/<uuid:job_id>/download/", ExportJobDownloadView.as_view(), name="export-job-download"),
     path("exports/<str:export_name>", ExportView.as_view(), name="export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("docs/", DocsView.as_view(url_name="schema"), name="docs"),
     *router.urls,
 ]

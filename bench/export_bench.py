@@ -53,7 +53,7 @@ from django.urls import get_resolver
 get_resolver().url_patterns
 from surveys.services.tokens import token_create
 from django.contrib.auth import get_user_model
-key = token_create(user=get_user_model().objects.get(username="bench-editor"))[1]
+key = token_create(user=get_user_model().objects.get(username="bench-editor"), device="imports-check")[1]
 response = Client(HTTP_HOST="127.0.0.1").get("/api/v1/exports/visits.csv?until=2025-01-02",
                                             HTTP_AUTHORIZATION=f"Token {key}")
 assert response.status_code == 200, response.status_code

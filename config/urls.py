@@ -1,10 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from surveys.health import healthz
-
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("", include("surveys.web.urls")),

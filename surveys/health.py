@@ -1,4 +1,9 @@
-"""GET /healthz: 200 when the database (and the broker, if one is configured) answer."""
+"""GET /healthz: 200 when the database (and the broker, if one is configured) answer.
+
+Served by a middleware ahead of the others: the container's health check and load
+balancers probe it by address over plain HTTP, which host validation and the HTTPS
+redirect of the production settings would otherwise answer with a 400 or a 301.
+"""
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -37,3 +42,13 @@ def healthz(request):
         "tasks": "in-process" if settings.CELERY_TASK_ALWAYS_EAGER else "workers",
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            return healthz(request)
+        return self.get_response(request)

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -24,7 +26,8 @@ def _fresh_cache():
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        _, key = token_create(user=user, device="pytest")
+        # A device of its own: a second token for one device name would revoke the first.
+        _, key = token_create(user=user, device=f"pytest-{uuid.uuid4().hex[:8]}")
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 

@@ -5,7 +5,6 @@ from api.serializers.values import finite_float, validate_value_shape
 from surveys.models import Discrepancy, Observation, Photo, Site, Visit
 from surveys.roles import is_editor
 from surveys.selectors.policy import EXPORTER_HIDDEN_FIELDS, is_restricted, reporter_label
-from surveys.services.visits import visit_followup_check
 
 
 class PolicyMixin:
@@ -67,9 +66,6 @@ class VisitSerializer(PolicyMixin, ModelSerializer):
         if self.instance is not None:
             if attrs.pop("id", self.instance.pk) != self.instance.pk:
                 raise serializers.ValidationError({"id": ["The id of a visit cannot change."]})
-        if "followup_of" in attrs or "site" in attrs:
-            visit_followup_check(followup_of=attrs.get("followup_of", getattr(self.instance, "followup_of", None)),
-                                 site=attrs.get("site", getattr(self.instance, "site", None)))
         return attrs
 
 

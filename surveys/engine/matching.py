@@ -9,6 +9,7 @@ from typing import Any
 from surveys.engine import cues
 from surveys.engine.explain import explain
 from surveys.engine.facts import best_value
+from surveys.engine.statuses import find_statuses
 from surveys.vocab import (
     SEVERITY_RANK, STATUS_PROGRESS, DiscrepancyKind, Metric, Qualifier, Severity, Status,
 )
@@ -74,6 +75,23 @@ _STOPPED = {Status.IDLE, Status.CLOSED}
 _BUILDING_OR_RUNNING = {Status.UNDER_CONSTRUCTION, Status.OPERATING}
 
 
+# The reporter's own mark outranks any fact read from notes (at most 0.9, see extract.py).
+REPORTER_MARK_CONFIDENCE = 0.95
+
+
+def reporter_status(observed_status: str | None, activity_level: int | None, activity_signs: list[str]) -> Status | None:
+    """The site's status as the reporter marked it at a visit: `observed_status`, or, when none is
+    marked, activity level 0 with a sign of a stopped site ("broken windows", "停产") says idle or closed."""
+    if observed_status:
+        return Status(observed_status)
+    if activity_level == 0:
+        for sign in activity_signs:
+            stopped = [m.status for m in find_statuses(sign) if m.status in _STOPPED]
+            if stopped:
+                return stopped[0]
+    return None
+
+
 def is_target_claim(text: str, due_date: date | None, at: date) -> bool:
     """A claim about the future: worded as a plan, or due after `at`."""
     return bool(cues.TARGET_RE.search(text or "")) or (due_date is not None and due_date >= at)
@@ -126,7 +144,8 @@ def match_claim(
 ) -> Finding | None:
     """The discrepancy between `claim` and the latest visit's most confident observation, or None
     when that observation does not contradict the claim (the caller then resolves any open one)."""
-    live = [o for o in observations if not o.rejected]
+    # Like with like: a claim in US dollars is set only against observations in US dollars.
+    live = [o for o in observations if not o.rejected and o.unit == claim.unit]
     if not live:
         return None
     latest = max(o.visited_at for o in live)

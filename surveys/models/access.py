@@ -16,6 +16,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "device"], condition=models.Q(revoked_at__isnull=True),
+                                               name="apitoken_one_live_per_device")]
 
     def __str__(self) -> str:
         return f"{self.user} {self.prefix}… ({self.device or 'device'})"

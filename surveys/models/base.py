@@ -1,6 +1,18 @@
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 
+from surveys.engine.metrics import metric_label
 from surveys.vocab import Metric, Qualifier, Status, choices
+
+
+def _metric_label(metric: str) -> str:
+    return metric_label(metric, get_language() or "en")
+
+
+# The metrics' names come from the engine's table in the active language, so the pages and forms
+# need no translation entry per metric.
+METRIC_CHOICES = [(m.value, lazy(_metric_label, str)(m.value)) for m in Metric]
 
 
 class SyncedModel(models.Model):
@@ -59,7 +71,7 @@ class NamedEntity(SyncedModel):
 class ValueShape(SyncedModel):
     """The contract's value shape: a metric with low/high/unit/qualifier, or a status."""
 
-    metric = models.CharField(max_length=32, choices=choices(Metric))
+    metric = models.CharField(max_length=32, choices=METRIC_CHOICES)
     low = models.FloatField(null=True, blank=True)
     high = models.FloatField(null=True, blank=True)
     unit = models.CharField(max_length=16, blank=True)

@@ -3,7 +3,7 @@ from django.db import models
 
 from surveys.vocab import DiscrepancyKind, Metric, ReviewStatus, Severity, choices
 
-from .base import enum_check
+from .base import METRIC_CHOICES, enum_check
 from .claims import Claim
 from .entities import Site
 from .visits import Observation, Visit
@@ -14,7 +14,7 @@ class Discrepancy(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="discrepancies")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="discrepancies")
-    metric = models.CharField(max_length=32, choices=choices(Metric))
+    metric = models.CharField(max_length=32, choices=METRIC_CHOICES)
     kind = models.CharField(max_length=16, choices=choices(DiscrepancyKind))
     claimed = models.JSONField(default=dict)
     observed = models.JSONField(default=dict)

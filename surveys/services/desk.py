@@ -14,7 +14,8 @@ from surveys.vocab import PhotoStatus
 
 @transaction.atomic
 def discrepancy_assign(*, discrepancy: Discrepancy, assignee, actor) -> Discrepancy:
-    discrepancy = Discrepancy.objects.select_for_update().select_related("assignee").get(pk=discrepancy.pk)
+    # `of`: lock the discrepancy row only; PostgreSQL cannot lock the nullable side of the outer join.
+    discrepancy = Discrepancy.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=discrepancy.pk)
     before = discrepancy.assignee.username if discrepancy.assignee else None
     after = assignee.username if assignee else None
     if before != after:

@@ -114,18 +114,18 @@ def _why_not_claimed(photo_id) -> str:
 
 
 def _run(photo: Photo, lease) -> str:
-    from surveys.imaging.derivatives import make_derivatives
-    from surveys.imaging.evidence import read_evidence
     from surveys.imaging.errors import UndecodableImage
+    from surveys.imaging.original import process_original
+    from surveys.services.photos import decode_limits
 
     with photo.original.storage.open(photo.original.name, "rb") as stream:
         data = stream.read()
-    site = photo.visit.site
-    evidence = read_evidence(data, site_tz=site.timezone)
+    processed = process_original(data, limits=decode_limits(), site_tz=photo.visit.site.timezone,
+                                 blur_faces=settings.PHOTO_BLUR_FACES)
+    del data
+    evidence, derivatives = processed.evidence, processed.derivatives
     if evidence.sha256 != photo.sha256:
         raise UndecodableImage("The stored original does not match the uploaded file (sha256 differs).")
-    derivatives = make_derivatives(data, blur_faces=settings.PHOTO_BLUR_FACES)
-    del data
     names = _save_derivatives(photo, derivatives)
     if settings.PHOTO_TEST_DELAY_SECONDS:  # test-only: leaves time to kill the worker here
         time.sleep(settings.PHOTO_TEST_DELAY_SECONDS)

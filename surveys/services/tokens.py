@@ -17,15 +17,22 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+@transaction.atomic
 def token_create(*, user, device: str = "") -> tuple[ApiToken, str]:
-    """A new token for one device. The key is returned once and only its hash is stored."""
+    """A new token for one device; the device's earlier token is revoked (one live token per
+    user and device name). The key is returned once and only its hash is stored."""
+    device = device[:200]
+    # Concurrent logins of one user wait here, so the second revokes the first's token.
+    get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, device=device, revoked_at__isnull=True).update(revoked_at=now)
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         key_hash=_hash(key),
         prefix=key[:8],
-        device=device[:200],
-        expires_at=timezone.now() + settings.API_TOKEN_TTL,
+        device=device,
+        expires_at=now + settings.API_TOKEN_TTL,
     )
     return token, key
 
@@ -87,8 +94,8 @@ def token_revoke(*, token: ApiToken) -> None:
 
 
 @transaction.atomic
-def tokens_revoke_all(*, user, actor) -> int:
-    """Every live token of a user (a lost phone), recorded in the audit trail."""
+def tokens_revoke_all(*, user, actor, reason: str = "revoked by an admin") -> int:
+    """Every live token of a user (a lost phone, a new password), recorded in the audit trail."""
     count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    audit_record(actor=actor, action="tokens.revoke_all", obj=user, changes={"revoked": count})
+    audit_record(actor=actor, action="tokens.revoke_all", obj=user, changes={"revoked": count, "reason": reason})
     return count

@@ -14,7 +14,7 @@ from django.utils import timezone
 from surveys import tasks
 from surveys.models import Observation, Visit
 from surveys.services.sync import tombstone_record
-from surveys.vocab import Method, Processing
+from surveys.vocab import Method, Metric, Processing, Qualifier
 
 log = logging.getLogger(__name__)
 EXTRACTION_NAMESPACE = uuid.UUID("6f1d8a52-93a4-4c0e-9a43-5c1f3b7e2d10")
@@ -22,6 +22,25 @@ EXTRACTION_NAMESPACE = uuid.UUID("6f1d8a52-93a4-4c0e-9a43-5c1f3b7e2d10")
 
 def _observation_id(visit_id, fact) -> uuid.UUID:
     return uuid.uuid5(EXTRACTION_NAMESPACE, f"{visit_id}|{fact.metric}|{fact.span[0]}|{fact.span[1]}|{fact.surface}")
+
+
+def _mark_observation(visit: Visit) -> dict:
+    """{id: values} for the status the reporter marked at the visit (none: {}).
+
+    One per visit, its id derived from the visit alone, so every edit and every re-run
+    updates the same row.
+    """
+    from surveys.engine.matching import REPORTER_MARK_CONFIDENCE, reporter_status
+
+    status = reporter_status(visit.observed_status, visit.activity_level, visit.activity_signs or [])
+    if status is None:
+        return {}
+    signs = "; ".join(str(sign) for sign in visit.activity_signs or [])
+    return {uuid.uuid5(EXTRACTION_NAMESPACE, f"{visit.pk}|reporter-mark"): {
+        "metric": Metric.STATUS.value, "low": None, "high": None, "unit": "", "qualifier": Qualifier.EXACT.value,
+        "status_value": status.value, "method": Method.REPORTER.value, "source_role": "", "quote": signs,
+        "confidence": REPORTER_MARK_CONFIDENCE, "span_start": None, "span_end": None,
+    }}
 
 
 def _visit_local_date(visit: Visit):
@@ -44,15 +63,18 @@ def _fact_values(fact) -> dict:
 
 @transaction.atomic
 def visit_replace_extracted(*, visit: Visit) -> int:
-    """Replace the visit's extracted observations with those in its notes now.
+    """Replace the visit's derived observations with what its notes and marks say now.
 
-    The reporter's own observations are never touched; an extraction an editor
-    rejected stays rejected while the same fact is still in the notes.
+    Derived (`extracted`) are the facts read from the notes and the status the reporter
+    marked (observed status, or activity 0 with signs of a stopped site). Observations the
+    reporter entered are never touched; a derived one an editor rejected stays rejected
+    while the visit still says the same.
     """
     from surveys.engine import extract_observations
 
     facts = extract_observations(visit.notes, visit_date=_visit_local_date(visit))
     wanted = {_observation_id(visit.pk, fact): _fact_values(fact) for fact in facts}
+    wanted.update(_mark_observation(visit))
     existing = {obs.pk: obs for obs in visit.observations.select_for_update().filter(extracted=True)}
     for obs_id, obs in existing.items():
         if obs_id not in wanted:

@@ -2,7 +2,10 @@
 from dataclasses import dataclass, field
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _, gettext_noop
+from django.utils.translation import get_language, gettext_lazy as _, gettext_noop
+
+from surveys.engine.metrics import metric_label
+from surveys.vocab import Metric
 
 FLAG_LABELS = {
     "far_from_site": _("Far from the site"),
@@ -78,14 +81,14 @@ def photo_card(photo, *, with_originals: bool) -> PhotoCard:
 
 
 # Vocabulary values as `get_FOO_display()` shows them, listed so that makemessages extracts
-# them; the templates translate with {% trans obj.get_status_display %}.
+# them; the templates translate with {% trans obj.get_status_display %}. Metrics are named by
+# the engine's table in each language (surveys/engine/metrics.py), not here.
 VOCABULARY_LABELS = [
     gettext_noop("open"), gettext_noop("confirmed"), gettext_noop("dismissed"), gettext_noop("needs followup"),
     gettext_noop("resolved"), gettext_noop("low"), gettext_noop("medium"), gettext_noop("high"),
     gettext_noop("numeric"), gettext_noop("status"), gettext_noop("timeline"),
-    gettext_noop("headcount"), gettext_noop("enterprises"), gettext_noop("capacity energy"),
-    gettext_noop("output mass"), gettext_noop("output units"), gettext_noop("area"), gettext_noop("investment"),
-    gettext_noop("output value"), gettext_noop("counted"), gettext_noop("estimated"), gettext_noop("interview"),
+    gettext_noop("exact"), gettext_noop("approx"), gettext_noop("range"), gettext_noop("at least"),
+    gettext_noop("at most"), gettext_noop("vague"), gettext_noop("counted"), gettext_noop("estimated"), gettext_noop("interview"),
     gettext_noop("signage"), gettext_noop("document"), gettext_noop("photo"), gettext_noop("planned"),
     gettext_noop("not started"), gettext_noop("under construction"), gettext_noop("operating"), gettext_noop("idle"),
     gettext_noop("closed"), gettext_noop("government"), gettext_noop("company"), gettext_noop("media"),
@@ -97,6 +100,8 @@ def vocab_options(enum) -> list[tuple[str, str]]:
     """(value, translated label) pairs for a filter's options."""
     from django.utils.translation import gettext
 
+    if enum is Metric:
+        return [(member.value, metric_label(member.value, get_language() or "en")) for member in enum]
     return [(member.value, gettext(member.value.replace("_", " "))) for member in enum]
 
 
@@ -122,6 +127,46 @@ def value_text(value: dict) -> str:
     if value.get("due_date"):
         text += " · " + gettext("due %(date)s") % {"date": value["due_date"]}
     return text
+
+
+@dataclass
+class FactRow:
+    """One fact the engine read, worded for a page."""
+
+    metric: str
+    value: str
+    qualifier: str
+    surface: str
+    source: str
+    confidence: str
+    target: bool
+
+
+def reading_rows(facts: list[dict]) -> list[FactRow]:
+    """Facts as the engine read them (Fact.as_dict()), worded in the active language."""
+    from django.utils.translation import gettext
+
+    rows = []
+    for fact in facts:
+        source = gettext(fact["method"]) if fact["method"] else ""
+        if fact["source_role"]:
+            source += f" ({fact['source_role']})"
+        rows.append(FactRow(
+            metric=metric_label(fact["metric"], get_language() or "en"), value=value_text(fact),
+            qualifier=gettext(fact["qualifier"].replace("_", " ")), surface=fact["surface"], source=source,
+            confidence=f"{fact['confidence']:.2f}" if fact["method"] else "", target=fact["is_target"]))
+    return rows
+
+
+def fact_line(fact: dict) -> str:
+    """One fact the engine read (Fact.as_dict()) on one line: value, qualifier, quote, how it is known."""
+    row = reading_rows([fact])[0]
+    parts = [f"{row.metric}: {row.value}", row.qualifier, f"«{row.surface}»"]
+    if row.source:
+        parts += [row.source, f"confidence {row.confidence}"]
+    if row.target:
+        parts.append("target")
+    return " · ".join(parts)
 
 
 @dataclass

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from surveys.web import views
+from surveys.web import try_sentence, views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="desk-queue"), name="home"),
@@ -24,4 +24,5 @@ urlpatterns = [
     path("desk/photos/", views.photos_awaiting, name="desk-photos"),
     path("desk/photos/<uuid:pk>/approve/", views.photo_approve_action, name="desk-photo-approve"),
     path("desk/audit/", views.audit_log, name="desk-audit"),
+    path("desk/try/", try_sentence.try_sentence, name="desk-try"),
 ]

@@ -4,7 +4,12 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from surveys.models import ApiToken
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from surveys.models import ApiToken, AuditEvent
+from surveys.services.tokens import token_create
 from tests.conftest import client_for
 from tests.factories import make_user
 
@@ -13,6 +18,12 @@ pytestmark = pytest.mark.django_db
 
 def login(client, username="reporter-one", password="correct-horse-9", **extra):
     return client.post("/api/v1/auth/token/", {"username": username, "password": password, **extra}, format="json")
+
+
+def status_with(key: str) -> int:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client.get("/api/v1/sites/").status_code
 
 
 def test_login_returns_a_token_shown_once_and_stored_hashed(anon_client, reporter):
@@ -101,13 +112,69 @@ def test_user_without_a_role_cannot_get_a_token(anon_client):
     assert login(anon_client, username="norole").status_code == 401
 
 
-def test_a_token_for_a_deactivated_user_stops_working(reporter):
+def test_deactivating_a_user_revokes_their_tokens_for_good(reporter):
     client = client_for(reporter)
     reporter.is_active = False
     reporter.save()
     assert client.get("/api/v1/sites/").status_code == 401
     make_user("reporter", "reporter-one")  # reactivates through the command path
-    assert client.get("/api/v1/sites/").status_code == 200
+    assert client.get("/api/v1/sites/").status_code == 401
+    assert not ApiToken.objects.filter(user=reporter, revoked_at__isnull=True).exists()
+    event = AuditEvent.objects.get(action="tokens.revoke_all")
+    assert event.changes == {"revoked": 1, "reason": "user deactivated"}
+
+
+def test_a_second_login_with_the_same_device_name_revokes_the_first(anon_client, reporter):
+    first = login(anon_client, device="Pixel 7").json()["token"]
+    other_device = login(anon_client, device="tablet").json()["token"]
+    second = login(anon_client, device="Pixel 7").json()["token"]
+    assert status_with(first) == 401
+    assert status_with(second) == 200 and status_with(other_device) == 200
+    assert ApiToken.objects.filter(user=reporter, revoked_at__isnull=True).count() == 2
+
+
+def test_one_live_token_per_device_is_a_database_rule(reporter):
+    from django.db import IntegrityError, transaction
+
+    token, _ = token_create(user=reporter, device="phone")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ApiToken.objects.create(user=reporter, device="phone", key_hash="0" * 64, prefix="x",
+                                expires_at=token.expires_at)
+
+
+def test_a_password_change_revokes_every_token_whatever_the_door(reporter, admin_user, client):
+    keys = [token_create(user=reporter, device=name)[1] for name in ("phone", "tablet")]
+    reporter.set_password("a-new-secret-1")
+    reporter.save()
+    assert [status_with(key) for key in keys] == [401, 401]
+
+    key = token_create(user=reporter, device="phone")[1]
+    call_command("createuser", "reporter-one", "--role", "reporter", "--password", "a-new-secret-1")
+    assert status_with(key) == 200  # the same password again is no change
+    call_command("createuser", "reporter-one", "--role", "reporter", "--password", "another-secret-2")
+    assert status_with(key) == 401
+
+    key = token_create(user=reporter, device="phone")[1]
+    client.force_login(admin_user)
+    response = client.post(f"/admin/auth/user/{reporter.pk}/password/",
+                           {"password1": "third-secret-33", "password2": "third-secret-33"})
+    assert response.status_code == 302, response.content
+    assert status_with(key) == 401
+    reasons = AuditEvent.objects.filter(action="tokens.revoke_all").values_list("changes__reason", flat=True)
+    assert list(reasons) == ["password changed"] * 3
+
+
+class FastPBKDF2(PBKDF2PasswordHasher):
+    iterations = 2
+
+
+def test_a_password_rehashed_on_login_keeps_the_tokens(anon_client, reporter, settings):
+    key = token_create(user=reporter, device="phone")[1]
+    settings.PASSWORD_HASHERS = ["tests.api.test_auth.FastPBKDF2", "django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert login(anon_client, device="tablet").status_code == 201
+    reporter.refresh_from_db()
+    assert reporter.password.startswith("pbkdf2_sha256$2$")  # upgraded on login
+    assert status_with(key) == 200
 
 
 def test_token_lookup_brings_user_and_role_in_one_query(reporter, editor):

@@ -22,6 +22,15 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
     assert response.json()["broker"] == "down"
 
 
+def test_healthz_answers_probes_by_address_over_http_under_production_settings(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["survey.example.org"]
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+    assert client.get("/desk/", HTTP_HOST="survey.example.org").status_code == 301  # the rest still redirects
+    assert client.get("/desk/", HTTP_HOST="127.0.0.1:8000").status_code == 400  # and checks the host
+
+
 @pytest.mark.django_db(transaction=True)
 def test_load_demo_is_idempotent_and_yields_the_product_example():
     call_command("load_demo")
