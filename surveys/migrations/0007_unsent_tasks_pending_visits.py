@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0003_visit_followup_of'),
+        ('surveys', '0006_power_metric'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
