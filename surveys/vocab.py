@@ -5,30 +5,13 @@ exports all share the same names.
 """
 from enum import StrEnum
 
+from surveys.engine.metrics import METRICS
 
-class Metric(StrEnum):
-    HEADCOUNT = "headcount"
-    ENTERPRISES = "enterprises"
-    CAPACITY_ENERGY = "capacity_energy"
-    OUTPUT_MASS = "output_mass"
-    OUTPUT_UNITS = "output_units"
-    AREA = "area"
-    INVESTMENT = "investment"
-    OUTPUT_VALUE = "output_value"
-    STATUS = "status"
+# The metrics and their canonical units come from the engine's one table (surveys/engine/metrics.py).
+Metric = StrEnum("Metric", [(row.key.upper(), row.key) for row in METRICS], module=__name__)
+Metric.__doc__ = "The contract's metrics, in the order of surveys/engine/metrics.py."
 
-
-CANONICAL_UNIT: dict[Metric, str] = {
-    Metric.HEADCOUNT: "person",
-    Metric.ENTERPRISES: "enterprise",
-    Metric.CAPACITY_ENERGY: "GWh/yr",
-    Metric.OUTPUT_MASS: "t/yr",
-    Metric.OUTPUT_UNITS: "unit/yr",
-    Metric.AREA: "m2",
-    Metric.INVESTMENT: "CNY",
-    Metric.OUTPUT_VALUE: "CNY/yr",
-    Metric.STATUS: "",
-}
+CANONICAL_UNIT: dict[Metric, str] = {Metric(row.key): row.unit for row in METRICS}
 
 
 class Qualifier(StrEnum):
@@ -141,5 +124,4 @@ def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
 
 # Named choice sets, so the OpenAPI schema shows one enum per vocabulary.
 STATUS_CHOICES = choices(Status)
-METRIC_CHOICES = choices(Metric)
 QUALIFIER_CHOICES = choices(Qualifier)

@@ -1,6 +1,7 @@
 """The contract's value shape (low/high/unit/qualifier or status_value), validated once."""
 from rest_framework import serializers
 
+from surveys.engine.metrics import units_of
 from surveys.vocab import CANONICAL_UNIT, Metric, Qualifier
 
 
@@ -33,8 +34,8 @@ def validate_value_shape(attrs: dict, instance=None) -> dict:
             if value is not None and value < 0:
                 errors[name] = ["Must not be negative."]
         unit = current("unit") or CANONICAL_UNIT[metric]
-        if unit != CANONICAL_UNIT[metric]:
-            errors["unit"] = [f"The unit of {metric.value} is {CANONICAL_UNIT[metric]!r}."]
+        if unit not in units_of(metric):  # money may be in any currency of the table ("USD", "EUR/yr")
+            errors["unit"] = [f"The unit of {metric.value} is {' or '.join(map(repr, units_of(metric)))}."]
         attrs["unit"] = unit
         if "qualifier" not in attrs and instance is None:
             attrs["qualifier"] = _default_qualifier(low, high)

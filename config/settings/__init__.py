@@ -151,6 +151,9 @@ WHITENOISE_USE_FINDERS = True
 # --- Uploads --------------------------------------------------------------
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 80_000_000)
+# Memory one image may take once decoded (pixels decoded x bytes per pixel of its mode),
+# checked from the header before decoding: 256 MiB holds a 48 MP HEIC or a 64 MP RGB PNG.
+PHOTO_MAX_DECODED_BYTES = env_int("PHOTO_MAX_DECODED_BYTES", 256 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -212,9 +215,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Messages the broker refused after commit (an outage) are kept and resent this often.
+TASK_RESEND_SECONDS = env_int("TASK_RESEND_SECONDS", 15)
+# Last resort for messages lost otherwise (a process killed between commit and send, a
+# broker that lost its data): work still pending this long is queued again. Duplicates
+# are harmless but not free, so these stay above a normal queue's wait.
+VISIT_REQUEUE_AFTER = timedelta(seconds=env_int("VISIT_REQUEUE_AFTER_SECONDS", 120))
+PHOTO_REQUEUE_AFTER = timedelta(seconds=env_int("PHOTO_REQUEUE_AFTER_SECONDS", 300))
+STALE_SWEEP_SECONDS = env_int("STALE_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stale-photos": {"task": "surveys.tasks.requeue_stale_photos", "schedule": 60.0},
-    "requeue-pending-visits": {"task": "surveys.tasks.requeue_pending_visits", "schedule": 120.0},
+    "resend-unsent-tasks": {"task": "surveys.tasks.resend_unsent_tasks", "schedule": float(TASK_RESEND_SECONDS)},
+    "requeue-stale-photos": {"task": "surveys.tasks.requeue_stale_photos", "schedule": float(STALE_SWEEP_SECONDS)},
+    "requeue-pending-visits": {"task": "surveys.tasks.requeue_pending_visits",
+                               "schedule": float(STALE_SWEEP_SECONDS)},
     "purge-idempotency-keys": {"task": "surveys.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "expire-export-jobs": {"task": "surveys.tasks.expire_export_jobs", "schedule": 600.0},
     "requeue-stale-export-jobs": {"task": "surveys.tasks.requeue_stale_export_jobs", "schedule": 300.0},
@@ -256,7 +269,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {
         "SurveyStatusEnum": "surveys.vocab.STATUS_CHOICES",
-        "MetricEnum": "surveys.vocab.METRIC_CHOICES",
+        "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
     },
 }

@@ -77,7 +77,8 @@ def _add_months(ref: date, months: int) -> date:
 def _int(s: str) -> int | None:
     if s.isdigit():
         return int(s)
-    v = parse_chinese(s)
+    parsed = parse_chinese(s)
+    v = parsed[0] if parsed else None
     if v is None:
         v = parse_english("one" if s.lower() == "a" else s)
     return int(v) if v else None

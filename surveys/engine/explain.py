@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from surveys.engine.metrics import unit_label
 from surveys.engine.vague import vague_label
 from surveys.vocab import DiscrepancyKind, Method, Qualifier, Status
 
@@ -12,11 +13,6 @@ if TYPE_CHECKING:
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
-UNIT_EN = {"person": "people", "enterprise": "enterprises", "GWh/yr": "GWh a year",
-           "t/yr": "tonnes a year", "unit/yr": "units a year", "m2": "m²", "CNY": "yuan",
-           "CNY/yr": "yuan a year"}
-UNIT_ZH = {"person": "人", "enterprise": "家企业", "GWh/yr": "GWh/年", "t/yr": "吨/年",
-           "unit/yr": "件/年", "m2": "平方米", "CNY": "元", "CNY/yr": "元/年"}
 STATUS_EN = {Status.PLANNED: "planned", Status.NOT_STARTED: "not started",
              Status.UNDER_CONSTRUCTION: "under construction", Status.OPERATING: "in operation",
              Status.IDLE: "idle", Status.CLOSED: "closed"}
@@ -43,7 +39,7 @@ def _num_zh(x: float) -> str:
 
 def _quantity(low, high, unit: str, qualifier: str, *, zh: bool) -> str:
     num = _num_zh if zh else _num_en
-    unit_word = (UNIT_ZH if zh else UNIT_EN).get(unit, unit)
+    unit_word = unit_label(unit, "zh" if zh else "en")
     sep = "" if zh else " "
     if low is not None and high is not None and low != high:
         value = f"{num(low)}–{num(high)}"

@@ -3,6 +3,12 @@
 `extract_facts` finds every figure and status; `extract_claim` narrows that to the one fact an
 official claim makes; `extract_observations` adds how each fact is known (method, speaker,
 confidence).
+
+A figure is read in steps (`_quantity`): is the number a label or about something already named;
+the currency and qualifier in front of it; what follows the digits (多, "or so", a scale letter);
+its unit word, or a cue word before it when it has none; its rate; the qualifier after the
+unit; the metric (money is investment, output value or nothing of ours). Two figures of one
+metric joined by a range separator are one range ("30亿元至50亿元").
 """
 from __future__ import annotations
 
@@ -14,14 +20,16 @@ from datetime import date
 from surveys.engine import cues
 from surveys.engine.dates import find_dates
 from surveys.engine.facts import Fact
-from surveys.engine.numbers import find_numbers
+from surveys.engine.metrics import BY_KEY, DEFAULT_CURRENCY, METRICS
+from surveys.engine.numbers import Number, find_numbers, normalize
 from surveys.engine.statuses import find_statuses
 from surveys.engine.units import (
-    CURRENCY_PREFIX_RE, KIND_METRIC, OTHER_UNIT_RE, RATE_AFTER_RE, RATE_BEFORE_RE, match_unit,
-    to_canonical,
+    CURRENCY_PREFIX_RE, MONEY, MONEY_LETTER_RE, MONEY_LETTER_SCALE, OTHER_UNIT_RE, PER_RE, RATE_AFTER_RE,
+    RATE_BEFORE_RE, UnitMatch, canonical_unit, match_unit, to_canonical,
 )
 from surveys.engine.vague import VAGUE_RE, vague_range
-from surveys.vocab import CANONICAL_UNIT, Method, Metric, Qualifier, Status
+from surveys.engine.words import en, joined, merged, zh
+from surveys.vocab import Method, Metric, Qualifier, Status
 
 
 class NothingExtracted(ValueError):
@@ -37,62 +45,58 @@ class AmbiguousClaim(ValueError):
         super().__init__(f"the text has figures for several metrics: {metrics}")
 
 
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]|(?<!\d)\.|\.(?!\d)")
-_CLAUSE_END = re.compile(r"[。！？!?；;\n，、：:（）()]|(?<!\d)[.,]|[.,](?!\d)|\b(?:and|but|while|whereas)\b")
+def _rx(pattern: str, flags=re.IGNORECASE) -> re.Pattern:
+    return re.compile(pattern, flags)
 
-# "一百来人", "十来个": 来 between a number and its unit means "about".
-_ABOUT_BEFORE_UNIT_RE = re.compile(r"(?P<approx>来)")
-_PREFIX_RE = re.compile(
-    r"(?:(?P<approx>\babout|\baround|\bapproximately|\bnearly|\balmost|\broughly|\bsome|\bclose\s+to"
-    r"|\ban\s+estimated|\bestimated|大约|将近|接近|大概|差不多|约|近)"
-    r"|(?P<at_least>\bmore\s+than|\bover|\babove|\bat\s+least|\bin\s+excess\s+of|\bupwards\s+of"
-    r"|\bno\s+(?:fewer|less)\s+than|超过|不少于|至少|起码|多达|逾|超)"
-    r"|(?P<at_most>\bfewer\s+than|\bless\s+than|\bunder|\bup\s+to|\bbelow|\bat\s+most"
-    r"|\bno\s+more\s+than|\bnot\s+more\s+than|不足|不到|不超过|最多|少于|低于))"
-    r"\s*(?:有|了|达)?\s*$",
-    re.IGNORECASE,
-)
-_MORE_AFTER_RE = re.compile(r"\s*(?:多|余|\+|-?plus\b)", re.IGNORECASE)
-_SUFFIX_RE = re.compile(
-    r"\s*(?:(?P<approx>左右|上下|or\s+so\b)|(?P<at_least>以上|之多|or\s+more\b|plus\b)"
-    r"|(?P<at_most>以下|以内|or\s+(?:fewer|less)\b))",
-    re.IGNORECASE,
-)
-# A number after one of these names a thing ("Phase 2", "Gate 3", "第二"), it counts nothing.
-_LABEL_BEFORE_RE = re.compile(
-    r"(?:\b(?:phase|stage|no\.?|number|building|line|lot|room|gate|zone|block|plot|road|route|bus|exit"
-    r"|floor|unit|workshop|hall|plant|step|item|page|version)\s*#?|#|第|编号)\s*$",
-    re.IGNORECASE,
-)
-_IDENTIFIER_AROUND = re.compile(r"\d[-–]\s*$")
-_IDENTIFIER_AFTER = re.compile(r"\s*[-–]\d")
-_PRODUCTION_RE = re.compile(
-    r"produc|output|capacity|manufactur|make|makes|roll\s+off|assembl|产|制造|生产|下线|出货", re.IGNORECASE)
-_OUTPUT_VALUE_RE = re.compile(
-    r"output\s+value|production\s+value|value\s+of\s+output|revenue|sales|turnover|产值|营收|营业收入|销售收入|销售额",
-    re.IGNORECASE)
-_INVEST_RE = re.compile(r"invest|funding|capital|投资|投入|总投", re.IGNORECASE)
-# A figure with no unit word after it still has a metric when a keyword just before names it:
-# "employs 2,500", "workforce of 1,200", "就业岗位3000个", "总投资80亿".
-_KEYWORD_BEFORE_RE = re.compile(
-    r"(?:(?P<headcount>\bemploy(?:s|ed|ing)?|\bstaff|\bworkforce|\bheadcount|\bjobs|\bworkers|\bemployees"
-    r"|员工|职工|工人|就业|岗位|用工|招工|人数|人员)"
-    r"|(?P<enterprises>\benterprises|\bcompanies|\bfirms|企业|公司|入驻)"
-    r"|(?P<money>\binvest(?:ment|ing|s|ed)?|\boutput\s+value|\brevenue|投资|产值|营收|销售额))"
-    r"[\s:：]*(?:(?:of|is|was|at|reached|reach|totals?|totall?ing|stood\s+at|达到?|为|是|有|共|总计|合计|高达|就)\s*){0,2}$",
-    re.IGNORECASE,
-)
-_CLASSIFIER_RE = re.compile(r"个")
-_ARTICLES = {"一", "one", "a", "an"}
+
+def _groups(patterns: dict[str, str]) -> str:
+    return "|".join(f"(?P<{name}>{p})" for name, p in patterns.items() if p)
+
+
+_SENTENCE_END = _rx(r"[。！？!?；;\n]|(?<!\d)\.|\.(?!\d)")
+_CLAUSE_END = _rx(rf"[。！？!?；;\n，、：:（）()]|(?<!\d)[.,]|[.,](?!\d)|{joined('CLAUSE_WORDS')}")
+
+_PREFIX_RE = _rx(rf"(?:{_groups(merged('QUALIFIERS_BEFORE'))})\s*(?:{joined('QUALIFIER_LINK')})?\s*$")
+_AFTER_NUMBER_RE = _rx(rf"\s*(?:{_groups(merged('QUALIFIERS_AFTER_NUMBER'))})")
+_SUFFIX_RE = _rx(rf"\s*(?:{_groups(merged('QUALIFIERS_AFTER'))})")
+_LABEL_BEFORE_RE = _rx(joined("LABEL_BEFORE"))
+_NOT_A_CLAIM_BEFORE_RE = _rx(joined("NOT_A_CLAIM_BEFORE"))
+_DEFINITE_BEFORE_RE = _rx(joined("DEFINITE_BEFORE"))
+_NOT_A_CLAIM_AFTER_RE = _rx(joined("NOT_A_CLAIM_AFTER"))
+_IDENTIFIER_AROUND = _rx(r"\d[-–]\s*$")
+_IDENTIFIER_AFTER = _rx(r"\s*[-–]\d")
+_OTHER_MONEY_RE = _rx(joined("OTHER_MONEY"))
+_CHANGE_BEFORE_RE = _rx(joined("CHANGE_BEFORE"))
+_RANGE_BETWEEN_RE = _rx(rf"\s*(?:{joined('RANGE_SEPARATORS')})\s*")
+_BETWEEN_AND_RE = _rx(en.BETWEEN_AND)
+_BETWEEN_BEFORE_RE = _rx(en.BETWEEN_BEFORE)
+
+# Cue words per metric, from the table: they pick the money metric, and name the metric of a
+# figure that has no unit word ("employs 2,500", "就业岗位3000个", "总投资80亿").
+_MONEY_ROWS = [row for row in METRICS if row.money]
+_MONEY_CUES = [(row.key, _rx("|".join(row.cues.values()))) for row in _MONEY_ROWS]
+_CUE_RIGHT_AFTER_RE = _rx(
+    r"\s*(?:in\s+|of\s+|的)?(?:" + "|".join(f"(?P<{key}>{rx.pattern})" for key, rx in _MONEY_CUES)
+    + f"|(?P<other>{joined('OTHER_MONEY')}))")
+_BARE_KINDS = [row for row in METRICS if row.cues and (row.money or row.unit in ("person", "enterprise"))]
+_CUE_BEFORE_RE = _rx(
+    "(?:" + "|".join(f"(?P<{row.key}>{'|'.join(row.cues.values())})" for row in _BARE_KINDS) + ")"
+    + rf"(?:{joined('CUE_LINK')})$")
+_BARE_CLASSIFIER_RE = _rx(rf"(?:{zh.BARE_CLASSIFIERS})")
+_ARTICLES = en.ARTICLES | zh.ARTICLES
 # A date that starts a period ("since 2023", "成立于2018年") is history, not a deadline.
-_SINCE_BEFORE_RE = re.compile(r"(?:\b(?:since|from|after)\s+|成立于|自|从|始于)$", re.IGNORECASE)
-_SINCE_AT_RE = re.compile(r"(?:since|from|after)\b", re.IGNORECASE)
+_SINCE_BEFORE_RE = _rx(joined("SINCE_BEFORE"))
+_SINCE_AT_RE = _rx(joined("SINCE_AT"))
 _YEARS = range(1900, 2101)
+_WINDOW = 120
+_NEAR = 60  # the words that qualify a number from before it (qualifier, currency, cue, rate, label)
+_THIN_MONEY = 1e4  # "投资80" without 亿/万/billion is too thin to read as money
+_SMALL_MONEY = 1e5  # below this, money no cue word names is a price or a wage, not an investment
 
 
 @dataclass
 class _Text:
-    """A text with its sentence and clause boundaries, looked up by position."""
+    """A text (folded by numbers.normalize) with its sentence and clause boundaries, by position."""
 
     text: str
 
@@ -109,125 +113,218 @@ class _Text:
         return self._around(self._sentences, pos, len(self.text))
 
     def clause(self, pos: int) -> tuple[int, int]:
-        return self._around(self._clauses, pos, len(self.text))
+        """The clause around `pos`, cut to _WINDOW characters either side: words further away
+        qualify nothing, and a long text without punctuation is still read in linear time."""
+        start, end = self._around(self._clauses, pos, len(self.text))
+        return max(start, pos - _WINDOW), min(end, pos + _WINDOW)
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _money_metric(t: _Text, start: int, end: int, rate: str | None) -> Metric:
+@dataclass
+class _Reading:
+    """What has been read around one number so far."""
+
+    low: float | None
+    high: float | None
+    start: int  # of the fact's surface (a qualifier or currency sign in front included)
+    end: int
+    qualifier: Qualifier | None = None
+    currency: str = ""
+    at_least_after: bool = False  # 多/余/+ right after the digits
+
+
+def _counts_nothing(t: _Text, n: Number, left: str) -> bool:
+    """The number names a thing ("Phase 2", "138-1234-5678") or counts a set named before or the
+    reporter's own work ("the two battery makers", "这两家企业", "we visited several factories")."""
+    text = t.text
+    if _LABEL_BEFORE_RE.search(left) or _IDENTIFIER_AROUND.search(left) or _IDENTIFIER_AFTER.match(text, n.end):
+        return True
+    if _NOT_A_CLAIM_BEFORE_RE.search(left):
+        return True
+    return n.word and bool(_DEFINITE_BEFORE_RE.search(left))
+
+
+def _read_prefix(reading: _Reading, left: str, clause_start: int) -> str:
+    """Currency sign and qualifier in front: "about RMB 8 billion", "超过150家". Returns what is
+    left of the clause before them."""
+    money = CURRENCY_PREFIX_RE.search(left)
+    if money:
+        reading.currency = money.lastgroup[2:]
+        reading.start = clause_start + money.start()
+        left = left[:money.start()]
+    prefix = _PREFIX_RE.search(left)
+    if prefix:
+        reading.start = clause_start + prefix.start()
+        reading.qualifier = Qualifier(next(k for k, v in prefix.groupdict().items() if v))
+        left = left[:prefix.start()]
+    return left
+
+
+def _read_after_number(reading: _Reading, text: str, n: Number, vague: bool) -> int:
+    """Scale letters after a currency ("$500m"), 多/余/"-plus", "来", "or so" before the unit."""
+    pos = n.end
+    if reading.currency:
+        letter = MONEY_LETTER_RE.match(text, pos)
+        if letter:
+            scale = MONEY_LETTER_SCALE[letter.group("letter")]
+            reading.low, reading.high = n.low * scale, n.high * scale
+            pos = letter.end()
+    if not (n.is_range or vague):
+        after = _AFTER_NUMBER_RE.match(text, pos)
+        if after:
+            if after.lastgroup == "at_least":
+                reading.at_least_after = True
+            else:
+                reading.qualifier = reading.qualifier or Qualifier(after.lastgroup)
+            pos = after.end()
+    early = _SUFFIX_RE.match(text, pos)  # "500 or so workers", "600左右人" is rare but read
+    if early:
+        reading.qualifier = reading.qualifier or Qualifier(early.lastgroup)
+        pos = early.end()
+    return pos
+
+
+def _read_unit(t: _Text, n: Number, reading: _Reading, pos: int, left: str) -> UnitMatch | None:
+    """The unit word after the number; else money in the currency in front of it; else the metric
+    a cue word right before it names. None when the figure is of nothing we track."""
+    text = t.text
+    clause = text[slice(*t.clause(n.start))]
+    unit = match_unit(text, pos, clause, n.high)
+    if unit and n.plain_int and n.low in _YEARS and unit.had_filler:
+        unit = None  # "in 2025 new companies...": a year, not 2025 companies
+    if unit is None and reading.currency:
+        return UnitMatch(MONEY, f"money_{reading.currency}", pos, False, reading.currency)
+    if unit is not None:
+        return unit
+    if OTHER_UNIT_RE.match(text, pos) or (n.plain_int and (n.low in _YEARS or n.low >= 1e6)):
+        return None
+    cue = _CUE_BEFORE_RE.search(left)
+    if not cue:
+        return None
+    row = BY_KEY[cue.lastgroup]
+    if row.money:
+        if n.scale < _THIN_MONEY:
+            return None
+        return UnitMatch(MONEY, f"money_{DEFAULT_CURRENCY}", pos, False, DEFAULT_CURRENCY)
+    classifier = _BARE_CLASSIFIER_RE.match(text, pos)
+    return UnitMatch(row.key, row.pint_unit, classifier.end() if classifier else pos, False)
+
+
+def _read_rate(text: str, pos: int, left: str) -> tuple[str | None, int]:
+    """"a year", "/月" after the unit, or "annual", "年产" before the number."""
+    after = RATE_AFTER_RE.match(text, pos)
+    if after:
+        return after.lastgroup, after.end()
+    before = None
+    for before in RATE_BEFORE_RE.finditer(left):
+        pass
+    return (before.lastgroup if before else None), pos
+
+
+def _money_metric(t: _Text, start: int, end: int, rate: str | None, value: float) -> Metric | None:
+    """Investment or output value by the cue word that names the figure: the noun right after
+    it ("a 500 million yuan investment"), else the nearest before, else the first after. None for
+    money that is no metric of ours (taxes, profit, subsidies, wages, prices...)."""
     c0, c1 = t.clause(start)
-    before, after = t.text[c0:start], t.text[end:c1]
-    hits = [(m.start(), Metric.OUTPUT_VALUE) for m in _OUTPUT_VALUE_RE.finditer(before)]
-    hits += [(m.start(), Metric.INVESTMENT) for m in _INVEST_RE.finditer(before)]
+    text = t.text
+    right_after = _CUE_RIGHT_AFTER_RE.match(text, end)
+    if right_after:
+        return Metric(right_after.lastgroup) if right_after.lastgroup != "other" else None
+    hits = [(m.end(), -m.start(), key) for key, rx in _MONEY_CUES for m in rx.finditer(text, c0, start)]
+    hits += [(m.end(), -m.start(), None) for m in _OTHER_MONEY_RE.finditer(text, c0, start)]
     if hits:
-        return max(hits)[1]  # the keyword nearest the figure
-    if _OUTPUT_VALUE_RE.search(after):
-        return Metric.OUTPUT_VALUE
-    if _INVEST_RE.search(after):
-        return Metric.INVESTMENT
+        key = max(hits, key=lambda h: h[:2])[2]  # the nearest; of two ending together, the longer
+        return Metric(key) if key else None
+    after = [(m.start(), key) for key, rx in _MONEY_CUES if (m := rx.search(text, end, c1))]
+    if other := _OTHER_MONEY_RE.search(text, end, c1):
+        after.append((other.start(), None))
+    if after:
+        key = min(after, key=lambda h: h[0])[1]
+        return Metric(key) if key else None
+    if rate == "hour" or value < _SMALL_MONEY:
+        return None  # "3 dollars an hour" is a wage; "tickets cost 20 euros" a price
     return Metric.OUTPUT_VALUE if rate == "year" else Metric.INVESTMENT
 
 
-def _rate(m: re.Match | None) -> str | None:
-    if not m:
-        return None
-    return next(k for k in ("year", "month", "day") if m.group(k))
+def _qualify(reading: _Reading, n: Number, vague: bool) -> Qualifier:
+    if vague:
+        return Qualifier.VAGUE
+    if reading.low != reading.high:
+        return Qualifier.RANGE
+    if reading.at_least_after or n.more:
+        return Qualifier.AT_LEAST
+    return reading.qualifier or (Qualifier.APPROX if n.about else Qualifier.EXACT)
 
 
-def _quantity(t: _Text, start: int, end: int, low: float, high: float, *, vague: bool,
-              more: bool, plain_int: bool, scale: float) -> Fact | None:
+def _quantity(t: _Text, n: Number, *, vague: bool) -> Fact | None:
     text = t.text
-    c0, _ = t.clause(start)
-    left = text[c0:start]
-    if _LABEL_BEFORE_RE.search(left) or _IDENTIFIER_AROUND.search(left) or _IDENTIFIER_AFTER.match(text, end):
+    c0 = max(t.clause(n.start)[0], n.start - _NEAR)
+    left = text[c0:n.start]
+    if _counts_nothing(t, n, left):
         return None
-    span_start, span_end = start, end
-    # Qualifier and currency in front: "about RMB 8 billion", "超过150家".
-    money_prefix = CURRENCY_PREFIX_RE.search(left)
-    if money_prefix:
-        left = left[:money_prefix.start()]
-        span_start = c0 + money_prefix.start()
-    prefix = _PREFIX_RE.search(left)
-    if prefix:
-        span_start = c0 + prefix.start()
-        left = left[:prefix.start()]
-    qualifier = next((Qualifier(k) for k, v in prefix.groupdict().items() if v), None) if prefix else None
-
-    pos = end
-    more_after = None if low != high or vague else _MORE_AFTER_RE.match(text, pos)
-    if more_after:
-        pos = more_after.end()
-    early_suffix = _SUFFIX_RE.match(text, pos) or _ABOUT_BEFORE_UNIT_RE.match(text, pos)  # "500 or so workers"
-    if early_suffix:
-        pos = early_suffix.end()
-    unit = match_unit(text, pos)
-    if unit and plain_int and low in _YEARS and unit[3]:
-        unit = None  # "in 2025 the companies...": a year, not 2025 companies
-    if unit is None and money_prefix:
-        unit = ("money", "yuan", pos, False)
-    if unit is None:
-        if OTHER_UNIT_RE.match(text, pos) or (plain_int and (low in _YEARS or low >= 1e6)):
-            return None
-        kw = _KEYWORD_BEFORE_RE.search(left)
-        if not kw or text[start:end].lower() in _ARTICLES:
-            return None
-        kind = {"headcount": "person", "enterprises": "enterprise", "money": "money"}[kw.lastgroup]
-        if kind == "money" and scale < 1e4:
-            return None  # "投资80" without 亿/万/billion is too thin to read as money
-        classifier = _CLASSIFIER_RE.match(text, pos)
-        unit = (kind, {"person": "person", "enterprise": "enterprise", "money": "yuan"}[kind],
-                classifier.end() if classifier else pos, False)
-    kind, pint_unit, pos, _ = unit
-    if text[start:end].lower() in _ARTICLES:
-        return None  # "一家公司表示", "one worker said", "一片空地": an article, not a count
-
-    rate_m = RATE_AFTER_RE.match(text, pos)
-    if rate_m:
-        pos = rate_m.end()
-    else:
-        rate_m = None
-        for rate_m in RATE_BEFORE_RE.finditer(left):
-            pass
-    rate = _rate(rate_m)
+    reading = _Reading(n.low, n.high, n.start, n.end)
+    left = _read_prefix(reading, left, c0)
+    pos = _read_after_number(reading, text, n, vague)
+    unit = _read_unit(t, n, reading, pos, left)
+    if unit is None or text[n.start:n.end].lower() in _ARTICLES:
+        return None  # no unit; or "一家公司表示", "one worker said": an article, not a count
+    if reading.currency and unit.kind == MONEY:
+        unit = replace(unit, currency=reading.currency, pint_unit=f"money_{reading.currency}")
+    rate, pos = _read_rate(text, unit.end, left)
+    rate = unit.rate or rate
     suffix = _SUFFIX_RE.match(text, pos)
     if suffix:
+        reading.qualifier = reading.qualifier or Qualifier(suffix.lastgroup)
         pos = suffix.end()
-    if suffix or early_suffix:
-        qualifier = qualifier or Qualifier((suffix or early_suffix).lastgroup)
-    span_end = pos
+    if _NOT_A_CLAIM_AFTER_RE.match(text, pos) or (not rate and PER_RE.match(text, pos)):
+        return None  # "几家在谈"; "3元/度" is a price
 
-    if kind == "vehicle":
-        clause_text = text[slice(*t.clause(start))]
-        if not (rate or low >= 1e4 or _PRODUCTION_RE.search(clause_text)):
-            return None  # parked cars are evidence of activity, not output
-    metric = _money_metric(t, start, end, rate) if kind == "money" else KIND_METRIC[kind]
-    canonical = CANONICAL_UNIT[metric]
+    if unit.kind == MONEY:
+        if _CHANGE_BEFORE_RE.search(left):
+            return None  # "revenue rose by 2 billion yuan": a change, not a level
+        metric = _money_metric(t, n.start, unit.end, rate, reading.high if reading.high is not None else 0)
+        if metric is None:
+            return None
+    else:
+        metric = Metric(unit.kind)
+    canonical = canonical_unit(metric.value, unit.currency)
     if not canonical.endswith("/yr"):
         rate = None
-
-    if vague:
-        qualifier = Qualifier.VAGUE
-    elif low != high:
-        qualifier = Qualifier.RANGE
-    elif more_after or more:
-        qualifier = Qualifier.AT_LEAST
-    qualifier = qualifier or Qualifier.EXACT
+    qualifier = _qualify(reading, n, vague)
+    low, high = reading.low, reading.high
     if qualifier is Qualifier.AT_LEAST:
         high = None
     elif qualifier is Qualifier.AT_MOST:
         low = None
     return Fact(
         metric=metric,
-        low=to_canonical(low, pint_unit, rate, canonical),
-        high=to_canonical(high, pint_unit, rate, canonical),
+        low=to_canonical(low, unit.pint_unit, rate, canonical),
+        high=to_canonical(high, unit.pint_unit, rate, canonical),
         unit=canonical,
         qualifier=qualifier,
-        surface=text[span_start:span_end],
-        span=(span_start, span_end),
+        span=(reading.start, pos),
         confidence=cues.VAGUE_CONFIDENCE if qualifier is Qualifier.VAGUE else 0.9,
     )
+
+
+def _merge_ranges(t: _Text, facts: list[Fact]) -> list[Fact]:
+    """"30亿元至50亿元", "5 GWh to 8 GWh", "between 2,000 workers and 3,000 workers": one range."""
+    merged: list[Fact] = []
+    for f in facts:
+        prev = merged[-1] if merged else None
+        if (prev is not None and prev.metric == f.metric and prev.unit == f.unit
+                and prev.qualifier in (Qualifier.EXACT, Qualifier.APPROX) and f.qualifier is Qualifier.EXACT
+                and prev.low is not None and f.high is not None and prev.low < f.high):
+            gap = t.text[prev.span[1]:f.span[0]]
+            if _RANGE_BETWEEN_RE.fullmatch(gap) or (
+                    _BETWEEN_AND_RE.fullmatch(gap) and _BETWEEN_BEFORE_RE.search(t.text, 0, prev.span[0])):
+                merged[-1] = replace(prev, high=f.high, qualifier=Qualifier.RANGE, span=(prev.span[0], f.span[1]))
+                continue
+        merged.append(f)
+    return merged
 
 
 def _quantities(t: _Text, excluded: list[tuple[int, int]]) -> list[Fact]:
@@ -238,38 +335,44 @@ def _quantities(t: _Text, excluded: list[tuple[int, int]]) -> list[Fact]:
             continue
         low, high = vague_range(m.group("phrase"), m.group("scale") or m.group("cnscale"))
         vague_spans.append(m.span())
-        fact = _quantity(t, m.start(), m.end(), low, high, vague=True, more=False, plain_int=False, scale=1)
+        fact = _quantity(t, Number(low, high, m.start(), m.end()), vague=True)
         if fact:
             facts.append(fact)
     for n in find_numbers(t.text):
         if _overlaps(n.start, n.end, excluded + vague_spans):
             continue
-        fact = _quantity(t, n.start, n.end, n.low, n.high, vague=False, more=n.more,
-                         plain_int=n.plain_int, scale=n.scale)
+        fact = _quantity(t, n, vague=n.vague)
         if fact:
             facts.append(fact)
-    return facts
+    facts.sort(key=lambda f: f.span)
+    return _merge_ranges(t, facts)
 
 
 def _statuses(t: _Text) -> list[Fact]:
     """Status facts, one per status per sentence ("杂草丛生，未见施工" is one not_started)."""
-    merged: dict[tuple[int, Status], tuple[int, int]] = {}
+    merged_spans: dict[tuple[int, Status], tuple[int, int, bool]] = {}
     for m in find_statuses(t.text):
         key = (t.sentence(m.start)[0], m.status)
-        s, e = merged.get(key, (m.start, m.end))
-        merged[key] = (min(s, m.start), max(e, m.end))
+        s, e, partly = merged_spans.get(key, (m.start, m.end, False))
+        merged_spans[key] = (min(s, m.start), max(e, m.end), partly or m.partly)
     return [
-        Fact(metric=Metric.STATUS, low=None, high=None, unit="", qualifier=Qualifier.EXACT,
-             status_value=status, surface=t.text[s:e], span=(s, e), confidence=0.9)
-        for (_, status), (s, e) in merged.items()
+        Fact(metric=Metric.STATUS, low=None, high=None, unit="",
+             qualifier=Qualifier.APPROX if partly else Qualifier.EXACT,  # "only 3 of the 8 lines were running"
+             status_value=status, span=(s, e), confidence=0.9)
+        for (_, status), (s, e, partly) in merged_spans.items()
     ]
 
 
 def extract_facts(text: str, *, reference_date: date | None = None) -> list[Fact]:
     """Every figure and status in `text`, in order of appearance; relative dates read against
     `reference_date` (today when None)."""
-    t = _Text(text)
-    dates = find_dates(text, reference_date)
+    return _read(text, reference_date)[1]
+
+
+def _read(text: str, reference_date: date | None) -> tuple[_Text, list[Fact]]:
+    folded = normalize(text)
+    t = _Text(folded)
+    dates = find_dates(folded, reference_date)
     excluded = [(d.start, d.end) for d in dates]
     facts = _quantities(t, excluded) + _statuses(t)
 
@@ -279,18 +382,19 @@ def extract_facts(text: str, *, reference_date: date | None = None) -> list[Fact
     result = []
     for sentence_start, group in by_sentence.items():
         s0, s1 = t.sentence(sentence_start)
-        sentence = text[s0:s1]
+        sentence = folded[s0:s1]
         # "planned" next to other facts is a modal ("planned capacity of 20 GWh"), not a status.
         if len(group) > 1:
             group = [f for f in group if f.status_value is not Status.PLANNED] or group
         target = bool(cues.TARGET_RE.search(sentence))
         sentence_dates = [d for d in dates if d.value and s0 <= d.start < s1
-                          and not _SINCE_BEFORE_RE.search(text, s0, d.start)
-                          and not _SINCE_AT_RE.match(text, d.start)]
+                          and not _SINCE_BEFORE_RE.search(folded, s0, d.start)
+                          and not _SINCE_AT_RE.match(folded, d.start)]
         for f in group:
             due = min(sentence_dates, key=lambda d: abs(d.start - f.span[1]), default=None)
-            result.append(replace(f, is_target=target, due_date=due.value if due else None))
-    return sorted(result, key=lambda f: f.span)
+            result.append(replace(f, surface=text[f.span[0]:f.span[1]], is_target=target,
+                                  due_date=due.value if due else None))
+    return t, sorted(result, key=lambda f: f.span)
 
 
 def _main_fact(facts: list[Fact]) -> Fact:
@@ -340,9 +444,9 @@ def _method(t: _Text, fact: Fact) -> tuple[Method, str]:
 
 def extract_observations(notes: str, *, visit_date: date | None = None) -> list[Fact]:
     """Every fact in a reporter's notes, with method, speaker role and confidence."""
-    t = _Text(notes)
+    t, facts = _read(notes, visit_date)
     result = []
-    for f in extract_facts(notes, reference_date=visit_date):
+    for f in facts:
         method, role = _method(t, f)
         confidence = (cues.VAGUE_CONFIDENCE if f.qualifier is Qualifier.VAGUE
                       else cues.METHOD_CONFIDENCE[method])

@@ -1,7 +1,7 @@
 """The value every extractor returns: one fact pulled out of a piece of text."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from surveys.vocab import Method, Metric, Qualifier, Status
@@ -26,6 +26,14 @@ class Fact:
     @property
     def best(self) -> float | None:
         return best_value(self.low, self.high)
+
+    def as_dict(self) -> dict:
+        """Every field as plain JSON values (enums as their strings, the due date in ISO form)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(span=list(self.span), due_date=self.due_date.isoformat() if self.due_date else None,
+                      **{name: getattr(self, name).value if getattr(self, name) else None
+                         for name in ("metric", "qualifier", "status_value", "method")})
+        return values
 
 
 def best_value(low: float | None, high: float | None) -> float | None:

@@ -144,7 +144,8 @@ def match_claim(
 ) -> Finding | None:
     """The discrepancy between `claim` and the latest visit's most confident observation, or None
     when that observation does not contradict the claim (the caller then resolves any open one)."""
-    live = [o for o in observations if not o.rejected]
+    # Like with like: a claim in US dollars is set only against observations in US dollars.
+    live = [o for o in observations if not o.rejected and o.unit == claim.unit]
     if not live:
         return None
     latest = max(o.visited_at for o in live)

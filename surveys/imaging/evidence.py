@@ -1,32 +1,39 @@
-"""Evidence read from the untouched original bytes: hash, size, EXIF time/GPS/camera.
+"""Evidence read from the untouched original bytes: hash, size, capture time, GPS, camera.
 
-Only Pillow (plus pillow-heif for HEIC) is used. ``data`` is never modified; all
-parsing is defensive: a malformed EXIF field yields ``None``/"" for that field, never an
-exception. Only undecodable images raise :class:`UndecodableImage`.
+Only Pillow (plus pillow-heif for HEIC) and ImageHash are used. ``data`` is never
+modified; all parsing is defensive: a malformed field yields ``None``/"" for that field,
+never an exception. Only undecodable images raise :class:`UndecodableImage`.
+
+The capture time comes from EXIF DateTimeOriginal; where EXIF lacks it, from the XMP
+packet (exif:DateTimeOriginal, then xmp:CreateDate), then from the maker note (Pentax's
+Date/Time tags, the one maker-note layout here that records the capture time apart from
+EXIF).
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import UndecodableImage
+from PIL.ExifTags import GPS, IFD, Base
 
-# EXIF tag numbers (0th IFD / Exif IFD / GPS IFD / IFD1)
-_ORIENTATION = 0x0112
-_MAKE, _MODEL, _SOFTWARE, _DATETIME = 0x010F, 0x0110, 0x0131, 0x0132
-_DATETIME_ORIGINAL, _OFFSET_TIME, _OFFSET_TIME_ORIGINAL = 0x9003, 0x9010, 0x9011
-_SUBSEC_TIME_ORIGINAL = 0x9291
-_GPS_LAT_REF, _GPS_LAT, _GPS_LON_REF, _GPS_LON = 1, 2, 3, 4
-_GPS_TIMESTAMP, _GPS_DATESTAMP = 7, 29
-_THUMB_OFFSET, _THUMB_LENGTH = 0x0201, 0x0202
+from . import decode as decoding
+from .errors import UndecodableImage
 
 _EXIF_DT = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _OFFSET = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})\s*$")
+#: An XMP date (ISO 8601, as XMP writes it): date and time to the minute at least.
+_XMP_DT = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
+#: XMP properties holding the capture time, best first (any namespace prefix).
+_XMP_CAPTURE = ("DateTimeOriginal", "CreateDate")
+#: Pentax maker note: "AOC\0" + byte order, then an IFD whose offsets count from the note's start.
+_PENTAX_DATE, _PENTAX_TIME = 0x0006, 0x0007
+#: Image.transpose methods for EXIF orientations 2-8.
+_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM",
+              5: "TRANSPOSE", 6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class PhotoEvidence:
     model: str
     software: str
     exif_thumbnail_mismatch: bool | None  # None when there is no embedded thumbnail
+    taken_at_source: str = ""  # "exif" | "xmp" | "maker_note" | "" (no capture time)
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -54,72 +62,153 @@ class PhotoEvidence:
         return out
 
 
-def read_evidence(data: bytes, *, site_tz: str = "Asia/Shanghai") -> PhotoEvidence:
+def read_evidence(data: bytes, *, limits: decoding.DecodeLimits, site_tz: str = "Asia/Shanghai") -> PhotoEvidence:
     """Read the evidence of an original upload. Raises UndecodableImage."""
-    from . import _decode
+    opened = decoding.open_image(data, limits)
+    # The pixels are decoded (a JPEG at 1/8 scale) so that corrupt uploads fail here too;
+    # the small image also serves the thumbnail comparison.
+    return evidence_of(opened, decoding.decode(opened, at_least=(64, 64)), site_tz=site_tz)
 
-    data = bytes(data)
-    digest = hashlib.sha256(data).hexdigest()
-    img, fmt = _decode.open_image(data)
+
+def evidence_of(opened: decoding.Opened, pixels, *, site_tz: str) -> PhotoEvidence:
+    """The evidence of an opened original whose pixels (any scale, raw orientation except
+    for HEIC, which libheif orients) were decoded by the caller."""
+    img, fmt = opened.image, opened.format
     tz = _zone(site_tz)
     try:
         exif = img.getexif()
     except Exception:  # corrupt EXIF must not hide the rest of the evidence
         exif = None
     ifd0: dict = dict(exif) if exif is not None else {}
-    exif_ifd = _sub_ifd(exif, "Exif")
-    gps_ifd = _sub_ifd(exif, "GPSInfo")
+    exif_ifd = _sub_ifd(exif, IFD.Exif)
+    gps_ifd = _sub_ifd(exif, IFD.GPSInfo)
 
     # pillow-heif applies the HEIF transforms on decode and resets the EXIF tag to 1,
     # keeping the original value in info["original_orientation"].
+    width, height = img.size
     if fmt == "heic":
         orientation = _int(img.info.get("original_orientation")) or 1
-        width, height = img.size
     else:
-        orientation = _int(ifd0.get(_ORIENTATION)) or 1
-        width, height = img.size
+        orientation = _int(ifd0.get(Base.Orientation)) or 1
         if orientation in (5, 6, 7, 8):
             width, height = height, width
 
-    taken_at, has_offset = _exif_datetime(
-        exif_ifd.get(_DATETIME_ORIGINAL), exif_ifd.get(_OFFSET_TIME_ORIGINAL), tz,
-        subsec=exif_ifd.get(_SUBSEC_TIME_ORIGINAL),
-    )
-    modified_at, _ = _exif_datetime(ifd0.get(_DATETIME), exif_ifd.get(_OFFSET_TIME), tz)
-    lat = _gps_coord(gps_ifd.get(_GPS_LAT), gps_ifd.get(_GPS_LAT_REF), 90.0, "S")
-    lon = _gps_coord(gps_ifd.get(_GPS_LON), gps_ifd.get(_GPS_LON_REF), 180.0, "W")
+    taken_at, has_offset, source = _capture_time(img, exif_ifd, tz)
+    modified_at, _ = _exif_datetime(ifd0.get(Base.DateTime), exif_ifd.get(Base.OffsetTime), tz)
+    lat = _gps_coord(gps_ifd.get(GPS.GPSLatitude), gps_ifd.get(GPS.GPSLatitudeRef), 90.0, "S")
+    lon = _gps_coord(gps_ifd.get(GPS.GPSLongitude), gps_ifd.get(GPS.GPSLongitudeRef), 180.0, "W")
     if lat is None or lon is None or (lat == 0.0 and lon == 0.0):
         lat = lon = None  # (0, 0) is what broken GPS stacks write without a fix
 
     thumb = _exif_thumbnail(img, exif)
-    # Decode the pixels (JPEG: at 1/8 scale, a few ms) so that truncated or corrupt
-    # uploads fail here too; the small image also serves the thumbnail comparison.
-    # HEIC is only decoded when needed (a full decode costs ~0.3 s at 12 MP; libheif
-    # already validated the container on open, make_derivatives decodes it anyway).
-    mismatch = None
-    if fmt != "heic" or thumb is not None:
-        if fmt == "jpeg":
-            img.draft("L", (64, 64))
-        main = _decode.load(img)
-        if thumb is not None:
-            mismatch = _thumbnail_mismatch(thumb, main, fmt, orientation)
+    mismatch = None if thumb is None else _thumbnail_mismatch(thumb, pixels, opened, orientation)
 
     return PhotoEvidence(
-        sha256=digest,
+        sha256=hashlib.sha256(opened.data).hexdigest(),
         format=fmt,
         width=int(width),
         height=int(height),
         taken_at=taken_at,
         taken_at_has_offset=has_offset,
+        taken_at_source=source,
         modified_at=modified_at,
         latitude=lat,
         longitude=lon,
-        gps_time=_gps_datetime(gps_ifd.get(_GPS_DATESTAMP), gps_ifd.get(_GPS_TIMESTAMP)),
-        make=_text(ifd0.get(_MAKE)),
-        model=_text(ifd0.get(_MODEL)),
-        software=_text(ifd0.get(_SOFTWARE)),
+        gps_time=_gps_datetime(gps_ifd.get(GPS.GPSDateStamp), gps_ifd.get(GPS.GPSTimeStamp)),
+        make=_text(ifd0.get(Base.Make)),
+        model=_text(ifd0.get(Base.Model)),
+        software=_text(ifd0.get(Base.Software)),
         exif_thumbnail_mismatch=mismatch,
     )
+
+
+# ---------------------------------------------------------------- capture time
+def _capture_time(img, exif_ifd: dict, tz) -> tuple[datetime | None, bool, str]:
+    """(time, has its own UTC offset, where it was found), EXIF first."""
+    taken, has_offset = _exif_datetime(
+        exif_ifd.get(Base.DateTimeOriginal), exif_ifd.get(Base.OffsetTimeOriginal), tz,
+        subsec=exif_ifd.get(Base.SubsecTimeOriginal),
+    )
+    if taken is not None:
+        return taken, has_offset, "exif"
+    xmp = _xmp_text(img)
+    for name in _XMP_CAPTURE:
+        taken, has_offset = _xmp_datetime(_xmp_property(xmp, name), tz)
+        if taken is not None:
+            return taken, has_offset, "xmp"
+    taken = _maker_note_datetime(exif_ifd.get(Base.MakerNote), tz)
+    if taken is not None:
+        return taken, False, "maker_note"
+    return None, False, ""
+
+
+def _xmp_text(img) -> str:
+    raw = img.info.get("xmp") or img.info.get("XML:com.adobe.xmp") or b""
+    if isinstance(raw, str):
+        return raw
+    return bytes(raw).decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else ""
+
+
+def _xmp_property(xmp: str, name: str) -> str:
+    """A simple XMP property's value, written as an element or as an attribute. Read with
+    a pattern, not an XML parser: the packet is untrusted and only dates are wanted."""
+    if not xmp:
+        return ""
+    match = re.search(rf"<(?:[\w.-]+:)?{name}\b[^>]*>\s*([^<]{{1,64}}?)\s*</", xmp) or re.search(
+        rf"\s(?:[\w.-]+:)?{name}\s*=\s*[\"']([^\"']{{1,64}})[\"']", xmp)
+    return match.group(1) if match else ""
+
+
+def _xmp_datetime(text: str, tz) -> tuple[datetime | None, bool]:
+    match = _XMP_DT.match(text or "")
+    if not match:
+        return None, False
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        result = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                          int((fraction or "0")[:6].ljust(6, "0")))
+    except ValueError:
+        return None, False
+    return _zoned(result, "+00:00" if offset == "Z" else offset or "", tz)
+
+
+def _maker_note_datetime(note: Any, tz) -> datetime | None:
+    """Pentax's Date (year as uint16, month, day) and Time (hour, minute, second) tags."""
+    if not isinstance(note, (bytes, bytearray)) or not note.startswith(b"AOC\x00"):
+        return None
+    note = bytes(note)
+    order = {b"MM": ">", b"II": "<"}.get(note[4:6], ">")  # old bodies write two spaces: big-endian
+    tags = _ifd_entries(note, 6, order)
+    day, clock = tags.get(_PENTAX_DATE), tags.get(_PENTAX_TIME)
+    if day is None or clock is None or len(day) < 4 or len(clock) < 3:
+        return None
+    try:
+        return datetime(int.from_bytes(day[:2], "big" if order == ">" else "little"), day[2], day[3],
+                        clock[0], clock[1], clock[2], tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def _ifd_entries(block: bytes, start: int, order: str) -> dict[int, bytes]:
+    """The raw value bytes of each entry of the TIFF IFD at ``start`` (offsets from the
+    block's start), for the entry types the maker note uses (bytes / undefined)."""
+    import struct
+
+    try:
+        (count,) = struct.unpack_from(order + "H", block, start)
+        entries = {}
+        for i in range(min(count, 512)):
+            tag, kind, n, value = struct.unpack_from(order + "HHL4s", block, start + 2 + 12 * i)
+            if kind not in (1, 7) or n > 64:
+                continue
+            if n <= 4:
+                entries[tag] = value[:n]
+            else:
+                (offset,) = struct.unpack(order + "L", value)
+                entries[tag] = block[offset:offset + n]
+        return entries
+    except struct.error:
+        return {}
 
 
 # ---------------------------------------------------------------- EXIF value parsing
@@ -130,13 +219,11 @@ def _zone(name: str):
         return timezone.utc
 
 
-def _sub_ifd(exif, name: str) -> dict:
+def _sub_ifd(exif, ifd: IFD) -> dict:
     if exif is None:
         return {}
-    from PIL.ExifTags import IFD
-
     try:
-        return dict(exif.get_ifd(getattr(IFD, name)))
+        return dict(exif.get_ifd(ifd))
     except Exception:
         return {}
 
@@ -184,13 +271,18 @@ def _exif_datetime(value: Any, offset: Any, tz, subsec: Any = None) -> tuple[dat
     sub = re.sub(r"\D", "", _text(subsec))[:6]
     if sub:
         result = result.replace(microsecond=int(sub.ljust(6, "0")))
-    off = _OFFSET.match(_text(offset))
+    return _zoned(result, _text(offset), tz)
+
+
+def _zoned(naive: datetime, offset: str, tz) -> tuple[datetime, bool]:
+    """``naive`` in its own UTC offset ("+08:00") when that is a real one, else in ``tz``."""
+    off = _OFFSET.match(offset)
     if off:
         sign, hh, mm = off.groups()
         delta = timedelta(hours=int(hh), minutes=int(mm))
         if delta <= timedelta(hours=14):
-            return result.replace(tzinfo=timezone(-delta if sign == "-" else delta)), True
-    return result.replace(tzinfo=tz), False
+            return naive.replace(tzinfo=timezone(-delta if sign == "-" else delta)), True
+    return naive.replace(tzinfo=tz), False
 
 
 def _gps_coord(value: Any, ref: Any, limit: float, negative_ref: str) -> float | None:
@@ -233,9 +325,6 @@ def _gps_datetime(datestamp: Any, timestamp: Any) -> datetime | None:
 THUMB_DHASH_MAX = 14  # Hamming distance of 8x8 difference hashes (of 64)
 THUMB_MEAN_DIFF_MAX = 18.0  # mean absolute grey-level difference at 16x16 (of 255)
 
-_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM",
-              5: "TRANSPOSE", 6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
-
 
 def _raw_tiff(img) -> bytes | None:
     raw = img.info.get("exif")
@@ -255,10 +344,8 @@ def _exif_thumbnail(img, exif) -> bytes | None:
     if exif is None:
         return None
     try:
-        from PIL.ExifTags import IFD
-
         ifd1 = exif.get_ifd(IFD.IFD1)
-        offset, length = int(ifd1[_THUMB_OFFSET]), int(ifd1[_THUMB_LENGTH])
+        offset, length = int(ifd1[Base.JpegIFOffset]), int(ifd1[Base.JpegIFByteCount])
     except Exception:
         return None
     tiff = _raw_tiff(img)
@@ -267,20 +354,20 @@ def _exif_thumbnail(img, exif) -> bytes | None:
     return tiff[offset:offset + length]
 
 
-def _thumbnail_mismatch(thumb_bytes: bytes, main, fmt: str, orientation: int) -> bool:
+def _thumbnail_mismatch(thumb_bytes: bytes, main, opened: decoding.Opened, orientation: int) -> bool:
     from PIL import Image
 
-    try:
-        thumb = Image.open(io.BytesIO(thumb_bytes))
-        thumb.load()
-        thumb = thumb.convert("L")
-    except Exception:
+    try:  # untrusted bytes like the rest: through the same decoder and limits
+        thumb = decoding.decode(decoding.open_image(thumb_bytes, opened.limits), at_least=(64, 64)).convert("L")
+    except UndecodableImage:
         return True  # a thumbnail that is not an image is not what a camera writes
     main = main.convert("L")
+    if max(main.size) > 512:  # the comparison works at 16x16: no need to transpose megapixels
+        main = main.reduce(max(main.size) // 256)
     method = _TRANSPOSE.get(orientation)
     if method:  # thumbnails are stored in the sensor's orientation, like the main image
         thumb = thumb.transpose(getattr(Image.Transpose, method))
-        if fmt != "heic":  # libheif already applied the HEIF transforms to `main`
+        if opened.format != "heic":  # libheif already applied the HEIF transforms to `main`
             main = main.transpose(getattr(Image.Transpose, method))
     thumb = _crop_to_aspect(thumb, main.width / main.height)
     return _differs(thumb, main)
@@ -302,18 +389,11 @@ def _crop_to_aspect(img, aspect: float):
 
 
 def _differs(a, b) -> bool:
+    import imagehash
     from PIL import Image
 
-    def dhash(im) -> int:
-        px = list(im.resize((9, 8), Image.Resampling.BOX).getdata())
-        bits = 0
-        for row in range(8):
-            for col in range(8):
-                bits = (bits << 1) | (px[row * 9 + col] > px[row * 9 + col + 1])
-        return bits
-
-    small_a = list(a.resize((16, 16), Image.Resampling.BOX).getdata())
-    small_b = list(b.resize((16, 16), Image.Resampling.BOX).getdata())
+    small_a = a.resize((16, 16), Image.Resampling.BOX).getdata()
+    small_b = b.resize((16, 16), Image.Resampling.BOX).getdata()
     mean_diff = sum(abs(x - y) for x, y in zip(small_a, small_b)) / 256.0
-    distance = (dhash(a) ^ dhash(b)).bit_count()
+    distance = imagehash.dhash(a) - imagehash.dhash(b)
     return distance > THUMB_DHASH_MAX or mean_diff > THUMB_MEAN_DIFF_MAX

@@ -1,6 +1,8 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext_lazy as _
 
+from surveys.engine.metrics import metric_label
 from surveys.vocab import Metric, Qualifier, Status, choices
 
 
@@ -10,6 +12,15 @@ def labelled(enum) -> list[tuple[str, str]]:
     The labels' msgids are listed in surveys/web/presenters.py (VOCABULARY_LABELS) for makemessages.
     """
     return [(value, _(label)) for value, label in choices(enum)]
+
+
+def _metric_label(metric: str) -> str:
+    return metric_label(metric, get_language() or "en")
+
+
+# The metrics' names come from the engine's table in the active language, so the pages and forms
+# need no translation entry per metric.
+METRIC_CHOICES = [(m.value, lazy(_metric_label, str)(m.value)) for m in Metric]
 
 
 class SyncedModel(models.Model):
@@ -68,7 +79,7 @@ class NamedEntity(SyncedModel):
 class ValueShape(SyncedModel):
     """The contract's value shape: a metric with low/high/unit/qualifier, or a status."""
 
-    metric = models.CharField(_("metric"), max_length=32, choices=labelled(Metric))
+    metric = models.CharField(_("metric"), max_length=32, choices=METRIC_CHOICES)
     low = models.FloatField(_("low value"), null=True, blank=True)
     high = models.FloatField(_("high value"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=16, blank=True)

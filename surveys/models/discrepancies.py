@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.vocab import DiscrepancyKind, Metric, ReviewStatus, Severity
 
-from .base import enum_check, labelled
+from .base import METRIC_CHOICES, enum_check, labelled
 from .claims import Claim
 from .entities import Site
 from .visits import Observation, Visit
@@ -15,7 +15,7 @@ class Discrepancy(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("claim"))
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("site"))
-    metric = models.CharField(_("metric"), max_length=32, choices=labelled(Metric))
+    metric = models.CharField(_("metric"), max_length=32, choices=METRIC_CHOICES)
     kind = models.CharField(_("kind"), max_length=16, choices=labelled(DiscrepancyKind))
     claimed = models.JSONField(_("claimed"), default=dict)
     observed = models.JSONField(_("observed"), default=dict)

@@ -53,6 +53,9 @@ class Visit(SyncedModel):
                 name="visit_ends_after_start",
             ),
         ]
+        # The stale-work sweep reads only the few visits still pending.
+        indexes = [models.Index(fields=["updated_at"], condition=models.Q(processing=Processing.PENDING),
+                                name="visit_pending_updated_at")]
 
     def __str__(self) -> str:
         return f"{self.site} @ {self.started_at:%Y-%m-%d %H:%M}"

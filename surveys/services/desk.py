@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from surveys import tasks
 from surveys.models import AuditEvent, Discrepancy, DiscrepancyComment, LinkProposal, Photo, Site
 from surveys.services.audit import audit_record
 from surveys.services.review import discrepancy_review
@@ -20,12 +21,6 @@ from surveys.vocab import PhotoStatus, ReviewStatus
 
 REVIEW_ACTION = "discrepancy.review"
 UNDO_ACTION = "discrepancy.review_undo"
-
-
-def _enqueue_site_match(site_id: int) -> None:
-    from surveys import tasks
-
-    transaction.on_commit(lambda: tasks.match_site.delay(site_id))
 
 
 @dataclass(frozen=True)
@@ -170,7 +165,7 @@ def link_proposal_decide(*, proposal: LinkProposal, accept: bool, actor) -> Link
             changes["site.aliases"] = [list(site.aliases), [*site.aliases, *new_aliases]]
             site.aliases = [*site.aliases, *new_aliases]
         site.save()
-        _enqueue_site_match(site.pk)
+        tasks.match_site.delay_on_commit(site.pk)
     audit_record(actor=actor, action=f"linkproposal.{decision.value}", obj=proposal, changes=changes)
     return proposal
 

@@ -1,17 +1,18 @@
 """Photo intake: judge the upload by its bytes, store it, then create the row.
 
-Decoding here is only a check (JPEG at 1/8 scale): the real work (EXIF evidence,
+Decoding here is only a check (JPEG at 1/8 scale, by the worker's decoder under the
+same limits): the real work (EXIF evidence,
 derivatives, flags) happens in a worker, see `photo_pipeline.py`.
 """
 import hashlib
 import uuid
-import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from surveys import tasks
 from surveys.errors import ClientIdConflict, UploadRejected, too_large_message
 from surveys.models import Photo
 from surveys.services.common import insert_unless_taken
@@ -57,37 +58,27 @@ def file_sha256(upload) -> str:
     return upload._sha256
 
 
-def _decode_check(upload, image_format: str) -> tuple[int, int]:
-    from PIL import Image
+def decode_limits():
+    """The limits every decode of an untrusted image obeys, web process and worker alike."""
+    from surveys.imaging.decode import DecodeLimits
 
-    if image_format == "heic":
-        import pillow_heif
+    return DecodeLimits(max_pixels=settings.PHOTO_MAX_PIXELS, max_decoded_bytes=settings.PHOTO_MAX_DECODED_BYTES)
 
-        pillow_heif.register_heif_opener()
+
+def _decode_check(upload) -> tuple[int, int]:
+    """The upload's pixels decoded by the worker's decoder under the same limits (a JPEG
+    at 1/8 scale), so what is accepted here is what the worker can process."""
+    from surveys.imaging import decode
+    from surveys.imaging.errors import UndecodableImage
+
     upload.seek(0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(upload) as image:
-                width, height = image.size
-                if width * height > settings.PHOTO_MAX_PIXELS:
-                    raise UploadRejected(
-                        f"The image is {width}x{height} pixels, over the limit of "
-                        f"{settings.PHOTO_MAX_PIXELS:,} pixels."
-                    )
-                if image_format == "jpeg":
-                    image.draft("RGB", (max(width // 8, 1), max(height // 8, 1)))
-                image.load()
-        except UploadRejected:
-            raise
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise UploadRejected("The image has too many pixels to be processed safely.") from None
-        except Exception as exc:
-            raise UploadRejected(f"The file could not be decoded as a {image_format.upper()} image "
-                                 f"(truncated or corrupt): {exc}") from None
-        finally:
-            upload.seek(0)
-    return width, height
+    try:
+        opened = decode.check(upload.read(), decode_limits())
+    except UndecodableImage as exc:
+        raise UploadRejected(str(exc)) from None
+    finally:
+        upload.seek(0)
+    return opened.image.size
 
 
 def upload_check(upload) -> CheckedUpload:
@@ -102,20 +93,13 @@ def upload_check(upload) -> CheckedUpload:
     image_format = sniff_format(head)
     if image_format is None:
         raise UploadRejected("Unsupported file type: only JPEG, PNG, WebP and HEIC images are accepted.", status=415)
-    width, height = _decode_check(upload, image_format)
+    width, height = _decode_check(upload)
     return CheckedUpload(format=image_format, sha256=file_sha256(upload), size=upload.size, width=width, height=height)
 
 
 def photo_files_delete_on_commit(photos: list[Photo]) -> None:
     names = [f.name for photo in photos for f in (photo.original, photo.display, photo.thumbnail) if f]
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
-
-
-def _enqueue_processing(photo: Photo) -> None:
-    from surveys import tasks
-
-    photo_id = str(photo.pk)
-    transaction.on_commit(lambda: tasks.process_photo.delay(photo_id))
 
 
 def photo_create(*, visit, client_id: uuid.UUID | None, upload, caption: str = "") -> tuple[Photo, bool]:
@@ -140,7 +124,7 @@ def photo_create(*, visit, client_id: uuid.UUID | None, upload, caption: str = "
         with transaction.atomic(savepoint=False):
             inserted = insert_unless_taken(photo)
             if inserted:
-                _enqueue_processing(photo)
+                tasks.process_photo.delay_on_commit(str(photo.pk))
         stored = inserted
     finally:
         if not stored:  # a failure, or a concurrent retry of this id got there first

@@ -86,6 +86,20 @@ def quantity_text(low, high, unit: str = "", qualifier: str = "") -> str:
     return _with_unit(text, unit)
 
 
+def value_text(row, *, with_due: bool = False) -> str:
+    """An observation, claim, fact or value dict as "600-700 people", or its status in words."""
+    get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name, None))
+    if not row:
+        return "—"
+    if get("status_value"):
+        text = gettext(get("status_value").replace("_", " "))
+    else:
+        text = quantity_text(get("low"), get("high"), get("unit") or "", get("qualifier") or "")
+    if with_due and get("due_date"):
+        text += " · " + gettext("due %(date)s") % {"date": get("due_date")}
+    return text
+
+
 def distance_text(metres: float) -> str:
     """"800 m", "31.2 km"."""
     if metres >= 1000:

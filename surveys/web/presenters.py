@@ -6,12 +6,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
-
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext, gettext_lazy as _, gettext_noop
 
-from surveys.web.formatting import distance_text, local_time, number_text
+from surveys.engine.metrics import metric_label
+from surveys.vocab import Metric
+from surveys.web.formatting import distance_text, local_time, number_text, value_text
 
 FLAG_LABELS = {
     "far_from_site": _("Far from the site"),
@@ -121,16 +122,16 @@ def photo_card(photo, *, with_originals: bool, zone: str | None = None) -> Photo
 
 
 # Vocabulary values as `get_FOO_display()` shows them, listed so that makemessages extracts
-# them; the templates translate with {% trans obj.get_status_display %}.
+# them; the templates translate with {% trans obj.get_status_display %}. Metrics are named by
+# the engine's table in each language (surveys/engine/metrics.py), not here.
 VOCABULARY_LABELS = [
     gettext_noop("open"), gettext_noop("confirmed"), gettext_noop("dismissed"), gettext_noop("needs followup"),
     gettext_noop("resolved"), gettext_noop("low"), gettext_noop("medium"), gettext_noop("high"),
     gettext_noop("numeric"), gettext_noop("status"), gettext_noop("timeline"),
-    gettext_noop("headcount"), gettext_noop("enterprises"), gettext_noop("capacity energy"),
-    gettext_noop("output mass"), gettext_noop("output units"), gettext_noop("area"), gettext_noop("investment"),
-    gettext_noop("output value"), gettext_noop("counted"), gettext_noop("estimated"), gettext_noop("interview"),
-    gettext_noop("signage"), gettext_noop("document"), gettext_noop("photo"), gettext_noop("reporter"),
-    gettext_noop("planned"),
+    gettext_noop("exact"), gettext_noop("approx"), gettext_noop("range"), gettext_noop("at least"),
+    gettext_noop("at most"), gettext_noop("vague"), gettext_noop("counted"), gettext_noop("estimated"),
+    gettext_noop("interview"), gettext_noop("signage"), gettext_noop("document"), gettext_noop("photo"),
+    gettext_noop("reporter"), gettext_noop("planned"),
     gettext_noop("not started"), gettext_noop("under construction"), gettext_noop("operating"), gettext_noop("idle"),
     gettext_noop("closed"), gettext_noop("government"), gettext_noop("company"), gettext_noop("media"),
     gettext_noop("other"), gettext_noop("factory"), gettext_noop("park"), gettext_noop("project"),
@@ -147,7 +148,54 @@ def vocab_label(value: str) -> str:
 
 def vocab_options(enum) -> list[tuple[str, str]]:
     """(value, translated label) pairs for a filter's options."""
+    if enum is Metric:
+        return [(member.value, metric_text(member.value)) for member in enum]
     return [(member.value, vocab_label(member.value)) for member in enum]
+
+
+def metric_text(metric: str) -> str:
+    """A metric's name from the engine's table (surveys/engine/metrics.py), in the active language."""
+    return metric_label(metric, get_language() or "en")
+
+
+# --- What the engine reads in a sentence (the "try a sentence" page, `manage.py extract`) ---
+
+@dataclass
+class FactRow:
+    """One fact the engine read, worded for a page."""
+
+    metric: str
+    value: str
+    qualifier: str
+    surface: str
+    source: str
+    confidence: str
+    target: bool
+
+
+def reading_rows(facts: list[dict]) -> list[FactRow]:
+    """Facts as the engine read them (Fact.as_dict()), worded in the active language."""
+    rows = []
+    for fact in facts:
+        source = gettext(fact["method"]) if fact["method"] else ""
+        if fact["source_role"]:
+            source += f" ({fact['source_role']})"
+        rows.append(FactRow(
+            metric=metric_text(fact["metric"]), value=value_text(fact, with_due=True),
+            qualifier=gettext(fact["qualifier"].replace("_", " ")), surface=fact["surface"], source=source,
+            confidence=f"{fact['confidence']:.2f}" if fact["method"] else "", target=fact["is_target"]))
+    return rows
+
+
+def fact_line(fact: dict) -> str:
+    """One fact the engine read (Fact.as_dict()) on one line: value, qualifier, quote, how it is known."""
+    row = reading_rows([fact])[0]
+    parts = [f"{row.metric}: {row.value}", row.qualifier, f"«{row.surface}»"]
+    if row.source:
+        parts += [row.source, f"confidence {row.confidence}"]
+    if row.target:
+        parts.append("target")
+    return " · ".join(parts)
 
 
 # --- Evidence ---------------------------------------------------------------
@@ -320,11 +368,11 @@ def _truncated(text: str, limit: int = 240) -> str:
 
 
 def _discrepancy_name(discrepancy) -> str:
-    return f"{discrepancy.site.name} · {vocab_label(discrepancy.metric)}"
+    return f"{discrepancy.site.name} · {metric_text(discrepancy.metric)}"
 
 
 def _claim_name(claim) -> str:
-    return f"{vocab_label(claim.metric)}: {_truncated(claim.text, 60)}" if claim.text else vocab_label(claim.metric)
+    return f"{metric_text(claim.metric)}: {_truncated(claim.text, 60)}" if claim.text else metric_text(claim.metric)
 
 
 # How an object an event names reads, and what that needs loaded along with it.

@@ -1,7 +1,6 @@
 """The desk's template tags (`{% load desk %}`): times in the site's zone, figures, roles."""
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext
 
 from surveys.web import formatting
 
@@ -28,11 +27,7 @@ def number(value):
 
 @register.filter
 def quantity(row):
-    """An observation, claim or value dict as "600-700 people", or its status in words."""
-    get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name, None))
-    if get("status_value"):
-        return gettext(get("status_value").replace("_", " "))
-    return formatting.quantity_text(get("low"), get("high"), get("unit") or "", get("qualifier") or "")
+    return formatting.value_text(row)
 
 
 @register.filter

@@ -35,7 +35,7 @@ from surveys.web.forms import (
 )
 from surveys.web.formatting import local_time
 from surveys.web.presenters import (
-    audit_rows, format_label, object_type_options, photo_card, visit_notes, vocab_label, vocab_options,
+    audit_rows, format_label, metric_text, object_type_options, photo_card, visit_notes, vocab_label, vocab_options,
 )
 
 PAGE_SIZE = 25
@@ -207,7 +207,7 @@ def discrepancy_review_action(request, pk):
         return _to_item(pk, filters)
     decision = discrepancy_decide(discrepancy=discrepancy, reviewer=request.user, **form.cleaned_data)
     decided = decision.discrepancy
-    label = f"{decided.site.name} · {vocab_label(decided.metric)}"
+    label = f"{decided.site.name} · {metric_text(decided.metric)}"
     messages.success(request, _("Decision recorded: %(status)s.") % {"status": vocab_label(decided.status)})
     if decided.status not in MOVES_ON:
         return _to_item(pk, filters)

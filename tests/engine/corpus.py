@@ -10,23 +10,25 @@ from surveys.vocab import CANONICAL_UNIT, Metric, Qualifier, Status
 REFERENCE = date(2025, 3, 10)
 ANY = object()  # due date not checked
 
-H, E, EN, MA, UN, AR, INV, OV = (Metric.HEADCOUNT, Metric.ENTERPRISES, Metric.CAPACITY_ENERGY,
-                                  Metric.OUTPUT_MASS, Metric.OUTPUT_UNITS, Metric.AREA,
-                                  Metric.INVESTMENT, Metric.OUTPUT_VALUE)
+H, E, EN, MA, UN, AR, INV, OV, PW = (Metric.HEADCOUNT, Metric.ENTERPRISES, Metric.CAPACITY_ENERGY,
+                                      Metric.OUTPUT_MASS, Metric.OUTPUT_UNITS, Metric.AREA,
+                                      Metric.INVESTMENT, Metric.OUTPUT_VALUE, Metric.POWER)
 EX, AP, RG, AL, AM, VG = (Qualifier.EXACT, Qualifier.APPROX, Qualifier.RANGE, Qualifier.AT_LEAST,
                           Qualifier.AT_MOST, Qualifier.VAGUE)
 
 
-def Q(metric, low, high=ANY, qualifier=EX, due=ANY):
+def Q(metric, low, high=ANY, qualifier=EX, due=ANY, unit=None):
+    """A quantity; `unit` only when it is not the metric's canonical one (money in another currency)."""
     if high is ANY:
         high = None if qualifier is AL else low
     if qualifier is AM:
         low, high = None, high if high is not None else low
-    return (metric, low, high, CANONICAL_UNIT[metric], qualifier, None, due)
+    return (metric, low, high, unit or CANONICAL_UNIT[metric], qualifier, None, due)
 
 
-def S(status, due=None):
-    return (Metric.STATUS, None, None, "", Qualifier.EXACT, status, due)
+def S(status, due=None, partly=False):
+    """A status; `partly` for a site only partly in operation ("3 of the 8 lines were running")."""
+    return (Metric.STATUS, None, None, "", Qualifier.APPROX if partly else Qualifier.EXACT, status, due)
 
 
 NS, UC, OP, ID, CL, PL = (Status.NOT_STARTED, Status.UNDER_CONSTRUCTION, Status.OPERATING,
@@ -152,11 +154,11 @@ CORPUS: list[tuple[str, list]] = [
     ("three trucks left the yard", []),
     ("the site is 3 km from the town", []),
     ("we arrived at 14:30", []),
-    ("a 5 GW solar plant", []),
+    ("a 5 GW solar plant", [Q(PW, 5000)]),  # power plants were dropped in silence before the power metric
     ("the road was built 20 years ago", []),
     ("one worker said nothing", []),
     ("visited on October 14, 2025", []),
-    ("a 2 MW rooftop array", []),
+    ("a 2 MW rooftop array", [Q(PW, 2)]),
     ("they may hire later", []),
     # --- Chinese: headcount -------------------------------------------------------------
     ("一期约六七百人上班", [Q(H, 600, 700, RG)]),
@@ -283,7 +285,7 @@ CORPUS: list[tuple[str, list]] = [
     ("距离县城3公里", []),
     ("下午3点到达", []),
     ("3号楼", []),
-    ("5GW光伏组件项目", []),
+    ("5GW光伏组件项目", [Q(PW, 5000)]),
     ("他几乎每天都来", []),
     ("一家公司表示不清楚", []),
     ("10月14日走访", []),

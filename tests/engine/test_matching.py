@@ -180,3 +180,14 @@ def test_is_target_claim_helper():
     assert is_target_claim("employs 2,500", date(2026, 1, 1), at)
     assert not is_target_claim("employs 2,500", date(2025, 1, 1), at)
     assert not is_target_claim("将近600人", None, at)
+
+
+def test_money_is_compared_in_its_own_currency_only():
+    dollars = ClaimInput(id="c2", metric=Metric.INVESTMENT, low=5e8, high=5e8, unit="USD", qualifier=Qualifier.EXACT,
+                         status_value=None, due_date=None, text="总投资5亿美元", source_name="", published_on=None)
+    in_yuan = obs(5e8, 5e8, metric=Metric.INVESTMENT, unit="CNY", confidence=0.9)
+    in_dollars = obs(1e8, 1e8, id="o2", metric=Metric.INVESTMENT, unit="USD", confidence=0.5)
+    assert match_claim(dollars, [in_yuan]) is None  # the same digits in yuan say nothing about dollars
+    finding = match_claim(dollars, [in_yuan, in_dollars])
+    assert finding.observation_ids == ["o2"] and finding.ratio == 0.2
+    assert "US dollars" in finding.explanation and "美元" in finding.explanation_zh

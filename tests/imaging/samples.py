@@ -414,3 +414,56 @@ def face_image(width: int = 1200, height: int = 900, faces: int = 1, seed: int =
                face_px: int = 360, **metadata) -> bytes:
     """JPEG of :func:`face_picture`, with the usual metadata (see jpeg_with_metadata)."""
     return jpeg_with_metadata(image=face_picture(width, height, faces, seed, face_px), **metadata)
+
+
+def limits():
+    """The decode limits from the settings, as the upload check and the worker use them."""
+    from surveys.services.photos import decode_limits
+
+    return decode_limits()
+
+
+def deep_png(width: int = 10_000, height: int = 8_000) -> bytes:
+    """A 16-bit greyscale PNG of ``width`` x ``height`` that compresses to well under a
+    megabyte (a smooth ramp) but takes 2 bytes per pixel once decoded."""
+    ramp = b"".join(((x * 65535) // max(1, width - 1)).to_bytes(2, "big") for x in range(width))
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(b"\x00" + ramp) for _ in range(height)) + compressor.flush()
+    ihdr = struct.pack(">LLBBBBB", width, height, 16, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", body)
+            + _png_chunk(b"IEND", b""))
+
+
+def truncated_jpeg_with_end_marker(fraction: float = 0.6) -> bytes:
+    """A JPEG cut inside its compressed data, with a valid end-of-image marker appended
+    (what an interrupted upload that a client "repaired" looks like)."""
+    data = jpeg_with_metadata(width=800, height=600, exif_thumbnail=False)
+    return data[: int(len(data) * fraction)] + b"\xff\xd9"
+
+
+def pentax_maker_note(taken_at: datetime, byteorder: str = "MM") -> bytes:
+    """A Pentax maker note ("AOC\\0" + byte order + IFD) holding the capture time in its
+    Date (year as uint16, month, day) and Time (hour, minute, second) tags."""
+    bo = ">" if byteorder == "MM" else "<"
+    date_value = struct.pack(bo + "H", taken_at.year) + bytes([taken_at.month, taken_at.day])
+    time_value = bytes([taken_at.hour, taken_at.minute, taken_at.second, 0])
+    entries = struct.pack(bo + "H", 2)
+    entries += struct.pack(bo + "HHL", 0x0006, 7, 4) + date_value
+    entries += struct.pack(bo + "HHL", 0x0007, 7, 3) + time_value
+    return b"AOC\x00" + byteorder.encode() + entries + struct.pack(bo + "L", 0)
+
+
+def xmp_with(properties: dict[str, str], *, as_attributes: bool = False) -> bytes:
+    """An XMP packet with the given ``prefix:Name`` -> value properties, written as
+    elements or as attributes of rdf:Description (both forms occur in real files)."""
+    namespaces = ('xmlns:exif="http://ns.adobe.com/exif/1.0/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+                  'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"')
+    if as_attributes:
+        attrs = " ".join(f'{name}="{value}"' for name, value in properties.items())
+        body = f'<rdf:Description rdf:about="" {namespaces} {attrs}/>'
+    else:
+        elements = "".join(f"<{name}>{value}</{name}>" for name, value in properties.items())
+        body = f'<rdf:Description rdf:about="" {namespaces}>{elements}</rdf:Description>'
+    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+            f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">{body}</rdf:RDF></x:xmpmeta>'
+            '<?xpacket end="w"?>').encode("utf-8")

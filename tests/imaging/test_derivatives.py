@@ -9,6 +9,7 @@ from surveys.imaging.derivatives import Derivatives, make_derivatives
 from surveys.imaging.evidence import read_evidence
 from surveys.imaging.fingerprints import Fingerprints
 from tests.imaging import samples
+from tests.imaging.samples import limits
 
 LEAKY_INFO_KEYS = {"exif", "xmp", "icc_profile", "XML:com.adobe.xmp", "photoshop", "iptc", "comment"}
 
@@ -41,8 +42,8 @@ def test_original_has_the_metadata_we_strip(gps_jpeg):
 def test_jpeg_derivatives_carry_no_metadata_and_evidence_keeps_it(gps_jpeg):
     digest = hashlib.sha256(gps_jpeg).hexdigest()
     before = bytes(gps_jpeg)
-    d = make_derivatives(gps_jpeg)
-    ev = read_evidence(gps_jpeg)
+    d = make_derivatives(gps_jpeg, limits=limits())
+    ev = read_evidence(gps_jpeg, limits=limits())
     assert gps_jpeg == before and hashlib.sha256(gps_jpeg).hexdigest() == digest == ev.sha256
     assert ev.latitude == pytest.approx(31.2304, abs=1e-6) and ev.make == "Apple"
     assert_clean(d.display)
@@ -52,11 +53,11 @@ def test_jpeg_derivatives_carry_no_metadata_and_evidence_keeps_it(gps_jpeg):
 def test_heic_derivatives_carry_no_metadata(gps_heic):
     img = Image.open(io.BytesIO(gps_heic))  # pillow-heif registered by the tests/imaging run
     assert img.getexif().get_ifd(0x8825) and b"GPSLatitude" in img.info["xmp"]
-    d = make_derivatives(gps_heic)
+    d = make_derivatives(gps_heic, limits=limits())
     assert_clean(d.display)
     assert_clean(d.thumbnail)
     assert d.display_size == (900, 1200)  # oriented
-    ev = read_evidence(gps_heic)
+    ev = read_evidence(gps_heic, limits=limits())
     assert ev.latitude == pytest.approx(-33.8688, abs=1e-6)
 
 
@@ -69,7 +70,7 @@ def test_plain_pillow_resave_would_leak_gps(gps_heic):
 
 
 def test_sizes_and_types(gps_jpeg):
-    d = make_derivatives(gps_jpeg)
+    d = make_derivatives(gps_jpeg, limits=limits())
     assert isinstance(d, Derivatives) and isinstance(d.fingerprints, Fingerprints)
     assert d.display_size == (1200, 900)  # never upscaled
     assert d.thumbnail_size == (320, 240)
@@ -79,13 +80,13 @@ def test_sizes_and_types(gps_jpeg):
 
 
 def test_large_jpeg_is_downscaled():
-    d = make_derivatives(samples.jpeg_with_metadata(width=4000, height=3000), thumbnail_px=256)
+    d = make_derivatives(samples.jpeg_with_metadata(width=4000, height=3000), thumbnail_px=256, limits=limits())
     assert d.display_size == (1600, 1200)
     assert d.thumbnail_size == (256, 192)
 
 
 def test_custom_display_size_portrait():
-    d = make_derivatives(samples.jpeg_with_metadata(width=900, height=1200), display_px=600)
+    d = make_derivatives(samples.jpeg_with_metadata(width=900, height=1200), display_px=600, limits=limits())
     assert d.display_size == (450, 600)
 
 
@@ -95,7 +96,7 @@ def test_orientation_applied_to_pixels(orientation, corner):
     img = Image.new("RGB", (800, 600), (20, 120, 220))
     img.paste((230, 20, 20), (0, 0, 200, 150))
     d = make_derivatives(samples.jpeg_with_metadata(image=img, orientation=orientation),
-                         blur_faces=False)
+                         blur_faces=False, limits=limits())
     out = Image.open(io.BytesIO(d.display))
     w, h = out.size
     assert (w > h) == (orientation in (1, 3))
@@ -105,35 +106,19 @@ def test_orientation_applied_to_pixels(orientation, corner):
     assert r > 180 and g < 80 and b < 80, (orientation, out.getpixel((x, y)))
 
 
-def test_draft_mode_used_for_big_jpegs(monkeypatch):
-    from PIL import JpegImagePlugin
-
-    seen = []
-    original = JpegImagePlugin.JpegImageFile.draft
-
-    def spy(self, mode, size):
-        result = original(self, mode, size)
-        seen.append((self.size, result))
-        return result
-
-    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
-    make_derivatives(samples.jpeg_with_metadata(width=4000, height=3000, exif_thumbnail=False))
-    assert seen and seen[-1][0] == (2000, 1500)  # decoded at 1/2 scale, not 12 MP
-
-
 def test_png_with_alpha_and_webp():
-    d = make_derivatives(samples.png_bytes(alpha=True))
+    d = make_derivatives(samples.png_bytes(alpha=True), limits=limits())
     assert d.display_size == (640, 480)
     assert_clean(d.display)
     top_left = Image.open(io.BytesIO(d.display)).getpixel((2, 2))
     assert min(top_left) > 230  # transparent -> white, not black
-    d = make_derivatives(samples.webp_bytes())
+    d = make_derivatives(samples.webp_bytes(), limits=limits())
     assert d.display_size == (640, 480)
     assert_clean(d.display)
 
 
 def test_icc_profile_never_reaches_the_output():
-    d = make_derivatives(samples.jpeg_with_metadata(icc_profile=True))
+    d = make_derivatives(samples.jpeg_with_metadata(icc_profile=True), limits=limits())
     assert "icc_profile" not in Image.open(io.BytesIO(d.display)).info
 
 
@@ -147,7 +132,7 @@ def test_non_srgb_profile_is_converted(monkeypatch):
     monkeypatch.setattr(ImageCms, "profileToProfile",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     monkeypatch.setattr(ImageCms, "getProfileDescription", lambda p: "Display P3")
-    d = make_derivatives(samples.jpeg_with_metadata(icc_profile=True))
+    d = make_derivatives(samples.jpeg_with_metadata(icc_profile=True), limits=limits())
     assert calls and d.display_size == (1200, 900)
     assert derivatives._SRGB is not None
 
@@ -161,7 +146,7 @@ def mean_diff(a, b, box) -> float:
 
 def test_faces_are_blurred():
     src = samples.face_picture(1200, 900, faces=2, seed=5, face_px=320)
-    d = make_derivatives(samples.jpeg_with_metadata(image=src))
+    d = make_derivatives(samples.jpeg_with_metadata(image=src), limits=limits())
     assert d.faces_blurred == 2
     out = Image.open(io.BytesIO(d.display))
     # the detector no longer finds a face in the published image ...
@@ -175,7 +160,7 @@ def test_faces_are_blurred():
         assert mean_diff(out, src, (x0 + 60, 290 + 90, x0 + 260, 290 + 240)) > 15
     assert mean_diff(out, src, (0, 0, 150, 150)) < 6
     assert mean_diff(out, src, (0, 750, 1200, 900)) < 6
-    undone = make_derivatives(samples.jpeg_with_metadata(image=src), blur_faces=False)
+    undone = make_derivatives(samples.jpeg_with_metadata(image=src), blur_faces=False, limits=limits())
     assert undone.faces_blurred == 0
 
 
@@ -186,7 +171,7 @@ def test_faces_blurred_in_thumbnail_too(monkeypatch):
     img = Image.new("RGB", (1200, 900), (200, 200, 200))
     for x in range(0, 600, 20):  # sharp stripes in the "face"
         img.paste((0, 0, 0), (x, 0, x + 10, 450))
-    d = make_derivatives(samples.jpeg_bytes(img))
+    d = make_derivatives(samples.jpeg_bytes(img), limits=limits())
     assert d.faces_blurred == 1
     thumb = Image.open(io.BytesIO(d.thumbnail)).convert("L").crop((10, 10, 140, 100))
     lo, hi = thumb.getextrema()
@@ -194,7 +179,7 @@ def test_faces_blurred_in_thumbnail_too(monkeypatch):
 
 
 def test_fingerprints_ignore_metadata_and_orientation_tag_copies():
-    a = make_derivatives(samples.jpeg_with_metadata(seed=7)).fingerprints
+    a = make_derivatives(samples.jpeg_with_metadata(seed=7), limits=limits()).fingerprints
     b = make_derivatives(samples.jpeg_with_metadata(seed=7, lat=None, lon=None, xmp_gps=False,
-                                                    maker_note=False)).fingerprints
+                                                    maker_note=False), limits=limits()).fingerprints
     assert a == b

@@ -7,12 +7,13 @@ from surveys.imaging.derivatives import make_derivatives
 from surveys.imaging.fingerprints import (REUSE_THRESHOLD, Fingerprints, fingerprints, hamming,
                                           reuse_distance)
 from tests.imaging import samples
+from tests.imaging.samples import limits
 
 T = Image.Transpose
 
 
 def fp_of(img: Image.Image, **save) -> Fingerprints:
-    return make_derivatives(samples.jpeg_bytes(img, **save), blur_faces=False).fingerprints
+    return make_derivatives(samples.jpeg_bytes(img, **save), blur_faces=False, limits=limits()).fingerprints
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_copies_are_within_threshold(base, base_fp, name, make):
 
 def test_rotation_via_exif_tag_is_the_same_picture(base, base_fp):
     rotated_tag = make_derivatives(samples.jpeg_with_metadata(image=base, orientation=6),
-                                   blur_faces=False).fingerprints
+                                   blur_faces=False, limits=limits()).fingerprints
     assert reuse_distance(base_fp, rotated_tag) <= REUSE_THRESHOLD
 
 

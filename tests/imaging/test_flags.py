@@ -176,7 +176,7 @@ def test_end_to_end_with_read_evidence():
 
     data = samples.jpeg_with_metadata(lat=31.2304 + 0.27, software="Snapseed",
                                       modified_at=datetime(2024, 5, 20, 10, 0))
-    flags, distance, _ = run(read_evidence(data))
+    flags, distance, _ = run(read_evidence(data, limits=samples.limits()))
     assert set(flags) == {PhotoFlag.FAR_FROM_SITE, PhotoFlag.EDITED}
     assert flags[PhotoFlag.EDITED]["reasons"] == ["modified_after_capture", "software"]
 

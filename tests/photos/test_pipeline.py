@@ -132,6 +132,7 @@ def test_a_run_whose_lease_was_taken_over_stores_nothing(visit, monkeypatch, pro
 
 @pytest.mark.parametrize("content, reason", [
     (samples.truncated_jpeg(), "truncated"),
+    (samples.truncated_jpeg_with_end_marker(), "truncated"),
     (samples.bomb_png(), "too large"),
     (samples.not_an_image(), "not a supported image"),
 ])
