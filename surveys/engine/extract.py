@@ -88,6 +88,8 @@ _ARTICLES = en.ARTICLES | zh.ARTICLES
 _SINCE_BEFORE_RE = _rx(joined("SINCE_BEFORE"))
 _SINCE_AT_RE = _rx(joined("SINCE_AT"))
 _YEARS = range(1900, 2101)
+_WINDOW = 120
+_NEAR = 60  # the words that qualify a number from before it (qualifier, currency, cue, rate, label)
 _THIN_MONEY = 1e4  # "投资80" without 亿/万/billion is too thin to read as money
 _SMALL_MONEY = 1e5  # below this, money no cue word names is a price or a wage, not an investment
 
@@ -111,7 +113,10 @@ class _Text:
         return self._around(self._sentences, pos, len(self.text))
 
     def clause(self, pos: int) -> tuple[int, int]:
-        return self._around(self._clauses, pos, len(self.text))
+        """The clause around `pos`, cut to _WINDOW characters either side: words further away
+        qualify nothing, and a long text without punctuation is still read in linear time."""
+        start, end = self._around(self._clauses, pos, len(self.text))
+        return max(start, pos - _WINDOW), min(end, pos + _WINDOW)
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -256,7 +261,7 @@ def _qualify(reading: _Reading, n: Number, vague: bool) -> Qualifier:
 
 def _quantity(t: _Text, n: Number, *, vague: bool) -> Fact | None:
     text = t.text
-    c0, _ = t.clause(n.start)
+    c0 = max(t.clause(n.start)[0], n.start - _NEAR)
     left = text[c0:n.start]
     if _counts_nothing(t, n, left):
         return None
@@ -361,6 +366,10 @@ def _statuses(t: _Text) -> list[Fact]:
 def extract_facts(text: str, *, reference_date: date | None = None) -> list[Fact]:
     """Every figure and status in `text`, in order of appearance; relative dates read against
     `reference_date` (today when None)."""
+    return _read(text, reference_date)[1]
+
+
+def _read(text: str, reference_date: date | None) -> tuple[_Text, list[Fact]]:
     folded = normalize(text)
     t = _Text(folded)
     dates = find_dates(folded, reference_date)
@@ -385,7 +394,7 @@ def extract_facts(text: str, *, reference_date: date | None = None) -> list[Fact
             due = min(sentence_dates, key=lambda d: abs(d.start - f.span[1]), default=None)
             result.append(replace(f, surface=text[f.span[0]:f.span[1]], is_target=target,
                                   due_date=due.value if due else None))
-    return sorted(result, key=lambda f: f.span)
+    return t, sorted(result, key=lambda f: f.span)
 
 
 def _main_fact(facts: list[Fact]) -> Fact:
@@ -435,9 +444,9 @@ def _method(t: _Text, fact: Fact) -> tuple[Method, str]:
 
 def extract_observations(notes: str, *, visit_date: date | None = None) -> list[Fact]:
     """Every fact in a reporter's notes, with method, speaker role and confidence."""
-    t = _Text(normalize(notes))
+    t, facts = _read(notes, visit_date)
     result = []
-    for f in extract_facts(notes, reference_date=visit_date):
+    for f in facts:
         method, role = _method(t, f)
         confidence = (cues.VAGUE_CONFIDENCE if f.qualifier is Qualifier.VAGUE
                       else cues.METHOD_CONFIDENCE[method])

@@ -108,11 +108,12 @@ METRICS: tuple[MetricRow, ...] = (
         units={
             "en": [UnitWord("item", r"(?:vehicles?|cars?|trucks?|lorries|buses|EVs?|motorcycles?)\b", needs="production",
                             unless_at_least=1e4),
-                   ("item", r"(?:cells?|batteries|battery\s+cells|modules?|panels?|wafers?|chips?|units?|pieces?|pcs"
-                            r"|sets?|devices?|robots?|handsets?|phones?)\b")],
+                   UnitWord("item", r"(?:cells?|batteries|battery\s+cells|modules?|panels?|wafers?|chips?|units?"
+                                    r"|pieces?|pcs|sets?|devices?|robots?|handsets?|phones?)\b",
+                            needs="production", unless_at_least=1e4)],
             "zh": [UnitWord("item", r"辆", needs="production", unless_at_least=1e4),
                    UnitWord("item", r"块", needs="production", unless_at_least=1e4),
-                   ("item", r"片|台|套|件|只|颗|枚|支|部")],
+                   UnitWord("item", r"片|台|套|件|只|颗|枚|支|部", needs="production", unless_at_least=1e4)],
         },
         per_year=True,
     ),
@@ -146,7 +147,7 @@ METRICS: tuple[MetricRow, ...] = (
         unit_labels={},
         cues={
             "en": r"output\s+value|production\s+value|value\s+of\s+output|revenues?|sales|turnover",
-            "zh": r"产值|营收|营业收入|销售收入|销售额|营业额|主营业务收入|卖了|能卖|年销售",
+            "zh": r"产值|营收|营业收入|销售收入|销售额|营业额|主营业务收入|卖了|能卖|销售",
         },
         per_year=True,
         money=True,

@@ -135,7 +135,7 @@ _ARABIC = (r"(?<![\d.,])(?P<arabic>\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ '\u00a0\
 # After digits: Chinese units and digits ("1万2千", "2亿3000万", "1000多万"), or an English scale.
 _CN_UNIT = "[百千万亿](?![瓦米克])"  # not the 千 of 千瓦, 千米, 千克
 _ARABIC_TAIL = (rf"(?P<cntail>\s?(?P<more_a>[多余])?{_CN_UNIT}(?:{_CN_UNIT}|\d+(?:\.\d+)?|[{_CN_DIGIT}])*)"
-                rf"|\s*(?P<enscale>{_EN_SCALE})\b|(?P<letter>(?-i:[{''.join(en.SCALE_LETTERS)}]))(?![A-Za-z0-9²])")
+                rf"|(?:\s*|-)(?P<enscale>{_EN_SCALE})\b|(?P<letter>(?-i:[{''.join(en.SCALE_LETTERS)}]))(?![A-Za-z0-9²])")
 _CN_NUM = (rf"(?P<cn>(?:[{_CN_LEADING}]|(?<=[{zh.BARE_MAGNITUDE_BEFORE}])[百千万]|[百千万](?=[{zh.BARE_MAGNITUDE_AFTER}]))"
            rf"(?:[{_CN_DIGIT}十廿卅]|{_CN_UNIT})*(?:{zh.DECIMAL_POINT}[{_CN_DIGIT}]+)?{zh.VAGUE_ENDING}?)"
            r"(?:(?P<more_c>[多余])?(?P<about_c>来)?(?P<cnscale>万亿|百万|千万|万|亿|千|百)(?![瓦米克]))?")

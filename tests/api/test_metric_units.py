@@ -2,15 +2,9 @@
 every other metric in its one canonical unit; the power metric is a real metric."""
 import pytest
 
-from tests.factories import SiteFactory
+from tests.matching.test_claims_api import post_claim
 
 pytestmark = pytest.mark.django_db
-
-
-def post_claim(client, **body):
-    body.setdefault("site", SiteFactory().pk)
-    body.setdefault("published_on", "2025-03-10")
-    return client.post("/api/v1/claims/", body, format="json")
 
 
 def test_a_claim_in_dollars_is_stored_in_dollars(editor_client):

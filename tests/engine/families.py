@@ -6,7 +6,7 @@ Rows are (text, expected facts) as in corpus.py (reference date 2025-03-10). Eve
 (test_families.py); the report at the end of a test run prints precision and recall per family.
 The held-out rows of the same families are in heldout.py.
 """
-from tests.engine.corpus import AL, AM, AP, AR, E, EN, H, ID, INV, MA, NS, OP, OV, PW, RG, UN, VG, Q, S
+from tests.engine.corpus import AL, AM, AP, AR, E, EN, H, ID, INV, MA, NS, OP, OV, PW, RG, UC, UN, VG, Q, S
 
 MU = 666.67
 ACRE = 4046.872609874252
@@ -140,6 +140,7 @@ FAMILIES: dict[str, list[tuple[str, list]]] = {
         ("a workforce of 12 500", [Q(H, 12500)]),
         ("1 200 000 tonnes a year", [Q(MA, 1.2e6)]),
         ("员工廿五人", [Q(H, 25)]),
+        ("the 12-billion-yuan project", [Q(INV, 1.2e10)]),
         ("卅余家企业", [Q(E, 30, qualifier=AL)]),
         ("判令被告支付原告货款人民币叁佰伍拾万元", []),
         ("二零二四年三月", []),
@@ -224,6 +225,7 @@ FAMILIES: dict[str, list[tuple[str, list]]] = {
         ("1.2 million square feet of warehouses", [Q(AR, 1.2e6 * SQ_FT)]),
         ("300 t/a", [Q(MA, 300)]),
         ("装机容量100万千瓦", [Q(PW, 1000)]),
+        ("a 3-million-ton clinker plant", [Q(MA, 3e6)]),
         ("总装机200兆瓦", [Q(PW, 200)]),
         ("a 15-minute walk", []),
         ("a 2-km access road", []),
@@ -293,6 +295,8 @@ FAMILIES: dict[str, list[tuple[str, list]]] = {
         ("Fortune Global 500 companies", []),
         ("中国企业500强", []),
         ("the other three companies left", []),
+        ("采购内容包括2台变压器和15套配电柜", []),
+        ("the tender covers 3 sets of switchgear", []),
     ],
     # Taxes, profit, subsidies, loans, wages, prices, growth: no metric of ours.
     "other_money": [
@@ -313,6 +317,7 @@ FAMILIES: dict[str, list[tuple[str, list]]] = {
         ("年产值达50亿元，带动就业3000人", [Q(OV, 5e9), Q(H, 3000)]),
         ("a 500 million yuan investment backed by a 100 million yuan subsidy", [Q(INV, 5e8)]),
         ("税收贡献1亿元，投资额10亿元", [Q(INV, 1e9)]),
+        ("预计年销售收入60亿元，利税8亿元", [Q(OV, 6e9)]),
         ("去年上缴税收2.3亿元", []),
         ("实现利税1.5亿元", []),
         ("实现净利润8000万元", []),
@@ -386,6 +391,9 @@ FAMILIES: dict[str, list[tuple[str, list]]] = {
         ("工地上空无一人", [S(ID)]),
         ("现场没有工人", [S(ID)]),
         ("No workers were on site.", [S(ID)]),
+        ("the plant entered commercial operation", [S(OP)]),
+        ("现场有两台吊车在作业", [S(UC)]),
+        ("目前已实现满产", [S(OP)]),
         ("operating costs have risen", []),
         ("运营成本居高不下", []),
         ("停产企业需重新申报", []),

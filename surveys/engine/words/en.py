@@ -93,7 +93,8 @@ RATES_BEFORE = {
 
 # --- contexts that decide an ambiguous unit word (metrics.UnitWord.needs) -----------------
 CONTEXTS = {
-    "production": r"produc|output|capacity|manufactur|\bmake|\bmakes|roll\s+off|assembl|ship(?:s|ped|ments)?\b",
+    "production": (r"produc|output|capacity|manufactur|\bmake|\bmakes|roll\s+off|assembl|ship(?:s|ped|ments)?\b"
+                   r"|\ba\s+(?:year|month|day)\b|\bper\s+(?:year|annum|month|day)\b|annual|yearly|monthly|daily"),
     "money": r"spen[dt]|paid|pays?\b|cost|invest|sunk|sank|poured|price|sold|sells?\b|earn|worth",
 }
 
@@ -135,6 +136,7 @@ STATUS_PHRASES = {
         r"put\s+into\s+(?:production|operation|use|service)", r"in\s+(?:full\s+)?(?:production|operation)",
         r"operating", r"operational", r"up\s+and\s+running",
         r"(?:started|began|begun|commenced|starts|start|begin)\s+(?:mass\s+)?production",
+        r"(?:began|begun|started|entered|commenced|went\s+into)\s+(?:commercial\s+|full\s+|trial\s+)?(?:operations?|service)",
         r"production\s+lines?\s+(?:were\s+|are\s+|was\s+|is\s+)?(?:running|working|operating)",
         r"machines?\s+(?:were\s+|are\s+)?(?:running|humming|working)",
     ],
