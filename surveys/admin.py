@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import (
     ApiToken, AuditEvent, Claim, Discrepancy, DiscrepancyComment, ExportJob, IdempotencyRecord,
@@ -133,7 +134,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # keys are issued by the API, shown once
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description=_("Revoke selected tokens"))
     def revoke(self, request, queryset):
         from django.utils import timezone
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SurveysConfig(AppConfig):
     name = "surveys"
-    verbose_name = "Field surveys"
+    verbose_name = _("Field surveys")
 
     def ready(self):
         from django.contrib.auth import get_user_model

@@ -72,7 +72,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "surveys.web.context.desk",
             ],
+            "libraries": {"desk": "surveys.web.templatetags"},
         },
     },
 ]
@@ -183,6 +185,18 @@ EXPORT_JOB_TTL = timedelta(hours=env_int("EXPORT_JOB_TTL_HOURS", 72))
 EXPORT_JOB_TIME_LIMIT = env_int("EXPORT_JOB_TIME_LIMIT", 3600)
 PSEUDONYM_SALT = env_str("PSEUDONYM_SALT", SECRET_KEY)
 
+# --- Review desk ----------------------------------------------------------
+# Times of things with no site (audit events, export jobs) are shown in this zone.
+DESK_TIME_ZONE = env_str("DESK_TIME_ZONE", "Asia/Shanghai")
+# How long after a decision `u` undoes it.
+DESK_UNDO_SECONDS = env_int("DESK_UNDO_SECONDS", 10)
+# Map tiles behind the site maps, e.g. "https://tiles.example.org/{z}/{x}/{y}.png"; none by default:
+# the maps are drawn from the data alone and nothing is fetched from the internet.
+DESK_MAP_TILE_URL = env_str("DESK_MAP_TILE_URL", "")
+DESK_MAP_TILE_ATTRIBUTION = env_str("DESK_MAP_TILE_ATTRIBUTION", "")
+# Where a reporter lands after logging in: a URL name or a path (the reporter app at /app/ once it exists).
+REPORTER_HOME = env_str("REPORTER_HOME", "desk-mine")
+
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 # Embedded default: no broker, tasks run in-process (after commit, see surveys/tasks.py).
@@ -205,9 +219,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Messages the broker refused after commit (an outage) are kept and resent this often.
+TASK_RESEND_SECONDS = env_int("TASK_RESEND_SECONDS", 15)
+# Last resort for messages lost otherwise (a process killed between commit and send, a
+# broker that lost its data): work still pending this long is queued again. Duplicates
+# are harmless but not free, so these stay above a normal queue's wait.
+VISIT_REQUEUE_AFTER = timedelta(seconds=env_int("VISIT_REQUEUE_AFTER_SECONDS", 120))
+PHOTO_REQUEUE_AFTER = timedelta(seconds=env_int("PHOTO_REQUEUE_AFTER_SECONDS", 300))
+STALE_SWEEP_SECONDS = env_int("STALE_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stale-photos": {"task": "surveys.tasks.requeue_stale_photos", "schedule": 60.0},
-    "requeue-pending-visits": {"task": "surveys.tasks.requeue_pending_visits", "schedule": 120.0},
+    "resend-unsent-tasks": {"task": "surveys.tasks.resend_unsent_tasks", "schedule": float(TASK_RESEND_SECONDS)},
+    "requeue-stale-photos": {"task": "surveys.tasks.requeue_stale_photos", "schedule": float(STALE_SWEEP_SECONDS)},
+    "requeue-pending-visits": {"task": "surveys.tasks.requeue_pending_visits",
+                               "schedule": float(STALE_SWEEP_SECONDS)},
     "purge-idempotency-keys": {"task": "surveys.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "expire-export-jobs": {"task": "surveys.tasks.expire_export_jobs", "schedule": 600.0},
     "requeue-stale-export-jobs": {"task": "surveys.tasks.requeue_stale_export_jobs", "schedule": 300.0},
@@ -276,6 +300,11 @@ CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+if DESK_MAP_TILE_URL:  # the desk's maps load their tiles from there
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(DESK_MAP_TILE_URL.replace("{", "").replace("}", ""))
+    CONTENT_SECURITY_POLICY["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 LOGGING = {
     "version": 1,

@@ -6,11 +6,12 @@ from .entities import LinkProposal, Organization, Site
 from .exports import ExportJob
 from .photos import Photo
 from .submissions import FormVersion, OdkAttachment, OdkComment, OdkInstance, OdkSubmission
+from .unsent import UnsentTask
 from .visits import Observation, SyncCounter, Tombstone, Visit
 
 __all__ = [
     "ApiToken", "AppendOnlyError", "AuditEvent", "Claim", "Discrepancy", "DiscrepancyComment",
-    "ExportJob", "FormVersion", "IdempotencyRecord", "LinkProposal", "Observation", "OdkAttachment", "OdkComment", "OdkInstance", "OdkSubmission",
-    "Organization", "Photo",
-    "Site", "SyncCounter", "Tombstone", "Visit",
+    "ExportJob", "FormVersion", "IdempotencyRecord", "LinkProposal", "Observation", "OdkAttachment", "OdkComment",
+    "OdkInstance", "OdkSubmission", "Organization", "Photo", "Site", "SyncCounter", "Tombstone", "UnsentTask",
+    "Visit",
 ]

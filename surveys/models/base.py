@@ -1,9 +1,17 @@
 from django.db import models
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy as _
 
 from surveys.engine.metrics import metric_label
 from surveys.vocab import Metric, Qualifier, Status, choices
+
+
+def labelled(enum) -> list[tuple[str, str]]:
+    """Field choices from a vocabulary enum, their labels in the reader's language (the admin's filters and forms).
+
+    The labels' msgids are listed in surveys/web/presenters.py (VOCABULARY_LABELS) for makemessages.
+    """
+    return [(value, _(label)) for value, label in choices(enum)]
 
 
 def _metric_label(metric: str) -> str:
@@ -25,9 +33,9 @@ class SyncedModel(models.Model):
     committed late is never skipped by a cursor that has moved past it.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    sync_txid = models.BigIntegerField(default=0, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    sync_txid = models.BigIntegerField(_("sync transaction"), default=0, editable=False, db_index=True)
 
     class Meta:
         abstract = True
@@ -50,9 +58,9 @@ def range_check() -> models.CheckConstraint:
 class NamedEntity(SyncedModel):
     """A name plus aliases in any script, searchable as one lower-cased text."""
 
-    name = models.CharField(max_length=300)
-    aliases = models.JSONField(default=list, blank=True, help_text="Other names, any script.")
-    search_text = models.TextField(blank=True, editable=False)
+    name = models.CharField(_("name"), max_length=300)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True, help_text=_("Other names, any script."))
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -71,12 +79,12 @@ class NamedEntity(SyncedModel):
 class ValueShape(SyncedModel):
     """The contract's value shape: a metric with low/high/unit/qualifier, or a status."""
 
-    metric = models.CharField(max_length=32, choices=METRIC_CHOICES)
-    low = models.FloatField(null=True, blank=True)
-    high = models.FloatField(null=True, blank=True)
-    unit = models.CharField(max_length=16, blank=True)
-    qualifier = models.CharField(max_length=16, choices=choices(Qualifier), default=Qualifier.EXACT)
-    status_value = models.CharField(max_length=32, choices=choices(Status), blank=True)
+    metric = models.CharField(_("metric"), max_length=32, choices=METRIC_CHOICES)
+    low = models.FloatField(_("low value"), null=True, blank=True)
+    high = models.FloatField(_("high value"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
+    qualifier = models.CharField(_("qualifier"), max_length=16, choices=labelled(Qualifier), default=Qualifier.EXACT)
+    status_value = models.CharField(_("status value"), max_length=32, choices=labelled(Status), blank=True)
 
     class Meta:
         abstract = True

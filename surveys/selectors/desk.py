@@ -2,14 +2,22 @@
 
 Every function returns querysets whose query count does not grow with the number of rows.
 """
-from dataclasses import dataclass
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from surveys.models import AuditEvent, Claim, Discrepancy, LinkProposal, Observation, Photo, Site, Visit
+from surveys.models import AuditEvent, Claim, Discrepancy, ExportJob, LinkProposal, Observation, Photo, Site, Visit
 from surveys.roles import role_of
 from surveys.selectors.scoping import discrepancies_for
 from surveys.vocab import PhotoStatus, ReviewStatus, Role
+
+
+# The queue's order: most severe first, then newest.
+QUEUE_ORDER = ("-severity_rank", "-created_at", "-id")
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,52 @@ class QueueFilters:
         if self.assignee:
             discrepancies = discrepancies.filter(assignee__username=self.assignee)
         return discrepancies
+
+    def query_string(self) -> str:
+        """The filters as URL parameters, so that a page opened from the queue knows its queue."""
+        params = {"status": self.status}  # present even when empty: "every status"
+        for name, value in asdict(self).items():
+            if name != "status" and value not in ("", None, False):
+                params[name] = "true" if value is True else value
+        return urlencode(params)
+
+
+def queue_rows(user, filters: QueueFilters) -> QuerySet[Discrepancy]:
+    return filters.apply(discrepancies_for(user)).order_by(*QUEUE_ORDER)
+
+
+def _beyond(discrepancy: Discrepancy, *, after: bool) -> Q:
+    """Rows after (or before) `discrepancy` in QUEUE_ORDER, whether or not it is itself in the queue."""
+    rank, created = discrepancy.severity_rank, discrepancy.created_at
+    side = "lt" if after else "gt"  # the order is descending
+    return (Q(**{f"severity_rank__{side}": rank}) | Q(severity_rank=rank, **{f"created_at__{side}": created})
+            | Q(severity_rank=rank, created_at=created, **{f"id__{side}": discrepancy.pk}))
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a discrepancy sits in a filtered queue: "3 of 12", and its neighbours."""
+
+    position: int | None  # None when the discrepancy is not (or no longer) in the queue
+    total: int
+    previous_id: int | None
+    next_id: int | None
+
+
+def queue_next(user, filters: QueueFilters, discrepancy: Discrepancy) -> int | None:
+    return queue_rows(user, filters).filter(_beyond(discrepancy, after=True)).values_list("id", flat=True).first()
+
+
+def queue_place(user, filters: QueueFilters, discrepancy: Discrepancy) -> QueuePlace:
+    """Three queries whatever the queue's length."""
+    rows = filters.apply(discrepancies_for(user)).order_by()
+    earlier = _beyond(discrepancy, after=False)
+    counts = rows.aggregate(total=Count("id"), before=Count("id", filter=earlier),
+                            here=Count("id", filter=Q(pk=discrepancy.pk)))
+    previous_id = (rows.filter(earlier).order_by(*(field.lstrip("-") for field in QUEUE_ORDER))
+                   .values_list("id", flat=True).first())
+    return QueuePlace(position=counts["before"] + 1 if counts["here"] else None, total=counts["total"],
+                      previous_id=previous_id, next_id=queue_next(user, filters, discrepancy))
 
 
 def _evidence_photos_for(user) -> QuerySet[Photo]:
@@ -100,7 +154,9 @@ def discrepancy_history(discrepancy: Discrepancy) -> QuerySet[AuditEvent]:
     return audit_events(object_type=Discrepancy._meta.label_lower, object_id=str(discrepancy.pk))
 
 
-def audit_events(*, object_type: str = "", object_id: str = "", action: str = "") -> QuerySet[AuditEvent]:
+def audit_events(*, object_type: str = "", object_id: str = "", action: str = "", actor: str = "",
+                 since: dt.datetime | None = None, until: dt.datetime | None = None) -> QuerySet[AuditEvent]:
+    """Newest first; `since` inclusive, `until` exclusive; `actor` is a username."""
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
     if object_type:
         events = events.filter(object_type=object_type)
@@ -108,7 +164,18 @@ def audit_events(*, object_type: str = "", object_id: str = "", action: str = ""
         events = events.filter(object_id=object_id)
     if action:
         events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor__username=actor)
+    if since:
+        events = events.filter(created_at__gte=since)
+    if until:
+        events = events.filter(created_at__lt=until)
     return events
+
+
+def audit_actors() -> QuerySet:
+    """Every user, by name, for the audit page's "who" filter."""
+    return get_user_model().objects.order_by("username").only("id", "username")
 
 
 @dataclass
@@ -117,6 +184,22 @@ class SiteOverview:
     claims: list[Claim]
     visits: list[Visit]
     discrepancies: list[Discrepancy]
+    nearby: list[Site]  # other sites within NEARBY_KM, for the map
+
+
+NEARBY_KM = 5.0
+
+
+def nearby_sites(site: Site, *, km: float = NEARBY_KM, limit: int = 20) -> list[Site]:
+    """Sites whose position falls in a box `km` around this one (a duplicate proposal shows up here)."""
+    if site.latitude is None or site.longitude is None:
+        return []
+    dlat = km / 111.32
+    dlon = km / max(111.32 * math.cos(math.radians(site.latitude)), 1e-6)
+    return list(Site.objects.exclude(pk=site.pk).filter(
+        latitude__range=(site.latitude - dlat, site.latitude + dlat),
+        longitude__range=(site.longitude - dlon, site.longitude + dlon),
+    ).order_by("name").only("id", "name", "latitude", "longitude")[:limit])
 
 
 def site_overview(site: Site, *, visit_limit: int = 50) -> SiteOverview:
@@ -129,8 +212,16 @@ def site_overview(site: Site, *, visit_limit: int = 50) -> SiteOverview:
         )[:visit_limit]
     )
     discrepancies = list(Discrepancy.objects.filter(site=site).select_related("claim", "assignee")
-                         .order_by("-created_at", "-id"))
-    return SiteOverview(site=site, claims=claims, visits=visits, discrepancies=discrepancies)
+                         .order_by(*QUEUE_ORDER))
+    return SiteOverview(site=site, claims=claims, visits=visits, discrepancies=discrepancies,
+                        nearby=nearby_sites(site))
+
+
+def gallery_photos(*, site: Site | None = None, visit: Visit | None = None) -> QuerySet[Photo]:
+    """A site's or a visit's photos, visit by visit, in the order they were taken."""
+    photos = Photo.objects.select_related("visit__reporter", "approved_by", "rejected_by")
+    photos = photos.filter(visit=visit) if visit is not None else photos.filter(visit__site=site)
+    return photos.order_by("-visit__started_at", "visit_id", "taken_at", "created_at", "id")
 
 
 def pending_link_proposals() -> QuerySet[LinkProposal]:
@@ -139,10 +230,18 @@ def pending_link_proposals() -> QuerySet[LinkProposal]:
 
 
 def proposed_sites() -> QuerySet[Site]:
+    """Unverified sites with their visits (positions for the map) and how many there are."""
+    visits = Visit.objects.select_related("reporter").order_by("-started_at", "id").only(
+        "id", "site_id", "started_at", "latitude", "longitude", "reporter__username")
     return (Site.objects.filter(verified=False).select_related("proposed_by", "organization", "parent")
-            .annotate(visit_count=Count("visits")).order_by("created_at", "id"))
+            .annotate(visit_count=Count("visits")).prefetch_related(Prefetch("visits", queryset=visits))
+            .order_by("created_at", "id"))
 
 
 def photos_awaiting_approval() -> QuerySet[Photo]:
-    return (Photo.objects.filter(status=PhotoStatus.READY, approved_at__isnull=True).exclude(display="")
-            .select_related("visit__site", "visit__reporter").order_by("created_at", "id"))
+    return (Photo.objects.filter(status=PhotoStatus.READY, approved_at__isnull=True, rejected_at__isnull=True)
+            .exclude(display="").select_related("visit__site", "visit__reporter").order_by("created_at", "id"))
+
+
+def recent_export_jobs(jobs: QuerySet[ExportJob], *, limit: int = 20) -> list[ExportJob]:
+    return list(jobs.select_related("requested_by").order_by("-created_at")[:limit])

@@ -2,25 +2,18 @@
 from django.db import transaction
 from django.forms.models import model_to_dict
 
+from surveys import tasks
 from surveys.models import Claim, Organization, Site
 from surveys.services.audit import audit_record
 from surveys.services.sync import tombstone_record
 
 
-def _enqueue_claim_match(claim_id: int) -> None:
-    from surveys import tasks
-
-    transaction.on_commit(lambda: tasks.match_claim.delay(claim_id))
-
-
 def _enqueue_site_followups(site_id: int, *, renamed: bool, rematch: bool) -> None:
     """A new name may denote a known site or organization; a new organization brings its claims."""
-    from surveys import tasks
-
     if renamed:
-        transaction.on_commit(lambda: tasks.link_site.delay(site_id))
+        tasks.link_site.delay_on_commit(site_id)
     if rematch:
-        transaction.on_commit(lambda: tasks.match_site.delay(site_id))
+        tasks.match_site.delay_on_commit(site_id)
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -93,5 +86,5 @@ def claim_save(*, claim: Claim | None, values: dict, actor) -> Claim:
     claim.save()
     audit_record(actor=actor, action="claim.create" if creating else "claim.update", obj=claim,
                  changes=_changes(before, _snapshot(claim)))
-    _enqueue_claim_match(claim.pk)
+    tasks.match_claim.delay_on_commit(claim.pk)
     return claim

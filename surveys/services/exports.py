@@ -7,7 +7,6 @@ beside a live one; only the run holding the claim may finish it.
 import hashlib
 import json
 import logging
-import shutil
 import tempfile
 import zipfile
 from datetime import timedelta
@@ -16,10 +15,10 @@ from typing import BinaryIO, Callable
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from surveys import tasks
 from surveys.exports.columns import ExportFormat
 from surveys.models import ExportJob
 from surveys.selectors.exports import (
@@ -33,12 +32,10 @@ State = ExportJob.State
 
 
 def export_job_create(*, user, export: ExportFormat, filters: ExportFilters, include_photos: bool) -> ExportJob:
-    from surveys import tasks
-
     job = ExportJob(requested_by=user, format=export.name, filters=filters.to_json(), include_photos=include_photos)
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: tasks.run_export_job.delay(str(job.pk)))
+    tasks.run_export_job.delay_on_commit(str(job.pk))
     return job
 
 
@@ -158,8 +155,6 @@ def export_jobs_expire() -> int:
 
 def export_jobs_requeue_stale() -> int:
     """Jobs whose worker died (running past the lease) or whose message was lost (pending for a while)."""
-    from surveys import tasks
-
     now = timezone.now()
     stale = ExportJob.objects.filter(Q(status=State.RUNNING, claimed_at__lt=now - _lease())
                                      | Q(status=State.PENDING, created_at__lt=now - timedelta(minutes=10)))

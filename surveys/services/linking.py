@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from surveys import tasks
 from surveys.models import LinkProposal, Organization, Site
 
 MAX_PROPOSALS = 5
@@ -95,10 +96,9 @@ def _exact_proposal(site: Site, pk: int, names: list[str]):
 
 
 def _link_organization(site: Site, organization_id: int) -> None:
-    from surveys import tasks
     from surveys.services.audit import audit_record
 
     site.organization_id = organization_id
     site.save(update_fields=["organization", "search_text", "updated_at"])
     audit_record(actor=None, action="site.link", obj=site, changes={"organization": [None, organization_id]})
-    transaction.on_commit(lambda: tasks.match_site.delay(site.pk))
+    tasks.match_site.delay_on_commit(site.pk)

@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from surveys import tasks
 from surveys.models import Photo
 from surveys.vocab import PhotoStatus
 
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 
 #: Runs interrupted this many times (killed worker, time limit, bug) end ``failed``.
 MAX_ATTEMPTS = 5
-#: A pending photo nobody claimed for this long lost its message: the sweep re-queues it.
-UNCLAIMED_AFTER = timedelta(minutes=5)
 
 
 class PhotoTransientError(ConnectionError):
@@ -263,13 +262,11 @@ _PG_NEAR = (
 # ------------------------------------------------------------------ sweep
 def photos_requeue_stale(*, limit: int = 1000) -> int:
     """Beat sweep: re-queue pending photos whose lease expired (killed worker) or that
-    nobody claimed for UNCLAIMED_AFTER (a lost message). The lease makes duplicates harmless."""
-    from surveys import tasks
-
+    nobody claimed for PHOTO_REQUEUE_AFTER (a lost message). The lease makes duplicates harmless."""
     now = timezone.now()
     stale = Photo.objects.filter(
         Q(claimed_at__lt=now - timedelta(seconds=settings.PHOTO_LEASE_SECONDS))
-        | Q(claimed_at__isnull=True, updated_at__lt=now - UNCLAIMED_AFTER),
+        | Q(claimed_at__isnull=True, updated_at__lt=now - settings.PHOTO_REQUEUE_AFTER),
         status=PhotoStatus.PENDING,
     ).order_by("created_at")
     ids = [str(pk) for pk in stale.values_list("pk", flat=True)[:limit]]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from surveys import tasks
 from surveys.errors import ClientIdConflict, UploadRejected, too_large_message
 from surveys.models import Photo
 from surveys.services.common import insert_unless_taken
@@ -101,13 +102,6 @@ def photo_files_delete_on_commit(photos: list[Photo]) -> None:
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 
 
-def _enqueue_processing(photo: Photo) -> None:
-    from surveys import tasks
-
-    photo_id = str(photo.pk)
-    transaction.on_commit(lambda: tasks.process_photo.delay(photo_id))
-
-
 def photo_create(*, visit, client_id: uuid.UUID | None, upload, caption: str = "") -> tuple[Photo, bool]:
     """Store the original, then insert its row; a failure in either leaves neither.
 
@@ -130,7 +124,7 @@ def photo_create(*, visit, client_id: uuid.UUID | None, upload, caption: str = "
         with transaction.atomic(savepoint=False):
             inserted = insert_unless_taken(photo)
             if inserted:
-                _enqueue_processing(photo)
+                tasks.process_photo.delay_on_commit(str(photo.pk))
         stored = inserted
     finally:
         if not stored:  # a failure, or a concurrent retry of this id got there first

@@ -7,11 +7,11 @@ visit is marked done with a compare-and-set on that revision.
 import logging
 import uuid
 import zoneinfo
-from datetime import timedelta
-
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
+from surveys import tasks
 from surveys.models import Observation, Visit
 from surveys.services.sync import tombstone_record
 from surveys.vocab import Method, Metric, Processing, Qualifier
@@ -97,6 +97,8 @@ def visit_process(*, visit_id, revision: int) -> str:
         return "gone"
     if visit.revision != revision:
         return "stale"  # a later edit queued its own run
+    if visit.processing != Processing.PENDING:
+        return "already processed"  # a duplicate message (a resend, a sweep): nothing to do
     try:
         visit_replace_extracted(visit=visit)
         site_rematch(site_id=visit.site_id)
@@ -111,11 +113,13 @@ def visit_process(*, visit_id, revision: int) -> str:
     return "done"
 
 
-def visits_requeue_pending(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Beat sweep: re-queue visits whose processing message was lost."""
-    from surveys import tasks
+def visits_requeue_pending() -> int:
+    """Beat sweep: re-queue visits pending for VISIT_REQUEUE_AFTER (their message was lost).
 
-    stale = Visit.objects.filter(processing=Processing.PENDING, updated_at__lt=timezone.now() - older_than)
+    Reads the partial index of pending visits only, so it costs little however many visits are done.
+    """
+    stale = Visit.objects.filter(processing=Processing.PENDING,
+                                 updated_at__lt=timezone.now() - settings.VISIT_REQUEUE_AFTER)
     count = 0
     for visit_id, revision in stale.values_list("pk", "revision")[:1000]:
         tasks.process_visit.delay(str(visit_id), revision)

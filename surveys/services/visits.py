@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from surveys import tasks
 from surveys.models import Observation, Visit
 from surveys.errors import ClientIdConflict
 from surveys.services.common import field_values, insert_unless_taken, same_content
@@ -17,16 +18,11 @@ OBSERVATION_FIELDS = ["visit", "metric", "low", "high", "unit", "qualifier", "st
 
 
 def _enqueue_visit_processing(visit: Visit) -> None:
-    from surveys import tasks
-
-    visit_id, revision = str(visit.pk), visit.revision
-    transaction.on_commit(lambda: tasks.process_visit.delay(visit_id, revision))
+    tasks.process_visit.delay_on_commit(str(visit.pk), visit.revision)
 
 
 def _enqueue_site_match(site_id: int) -> None:
-    from surveys import tasks
-
-    transaction.on_commit(lambda: tasks.match_site.delay(site_id))
+    tasks.match_site.delay_on_commit(site_id)
 
 
 def _create_with_client_id(model, *, client_id, owner_check, values: dict, build, after_insert):

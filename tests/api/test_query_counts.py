@@ -70,7 +70,8 @@ def test_visit_post_query_count(reporter, reporter_client, monkeypatch):
     from surveys import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.process_visit, "delay", lambda *args: queued.append(args))  # its own queries aside
+    # The message sent after commit, its own queries aside.
+    monkeypatch.setattr(tasks.process_visit, "apply_async", lambda args, kwargs: queued.append(args))
     site = SiteFactory()
     reporter_client.get("/api/v1/sites/")  # the first request of a token records its last use
     visit_id = str(uuid.uuid4())

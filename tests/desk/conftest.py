@@ -1,5 +1,6 @@
 """Desk test data: factories for the engine's inputs, and discrepancies created directly
 (the matching engine is not what these tests are about)."""
+import datetime as dt
 import hashlib
 import io
 import itertools
@@ -12,6 +13,18 @@ from surveys.vocab import SEVERITY_RANK, Severity
 from tests.factories import ClaimFactory, ObservationFactory, SiteFactory, VisitFactory
 
 _colours = itertools.cycle([(200, 80, 60), (60, 140, 200), (90, 170, 90), (220, 190, 70)])
+
+
+@pytest.fixture
+def editor_web(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reporter_web(client, reporter):
+    client.force_login(reporter)
+    return client
 
 
 def jpeg_bytes(size=(64, 48), colour=None) -> bytes:
@@ -82,3 +95,68 @@ def many_discrepancies(n: int, *, reporter=None):
         rows.append(make_discrepancy(claim=claim, observations=[observation],
                                      severity=[Severity.HIGH, Severity.MEDIUM, Severity.LOW][i % 3]))
     return rows
+
+
+SHANGHAI_AFTERNOON = dt.datetime(2025, 10, 14, 6, 30, tzinfo=dt.timezone.utc)  # 14:30 in Asia/Shanghai
+
+
+@pytest.fixture
+def desk_world(db):
+    """A queue of three open discrepancies in Chinese data (one with photos, one without), a proposed
+    site, a photo to approve and a decision in the audit trail: every desk page has something to show.
+
+    Names and texts are Chinese so that an English word on a Chinese page can only be the desk's own.
+    """
+    from surveys.services.review import discrepancy_review
+    from surveys.vocab import Role
+    from tests.factories import make_user
+
+    editor = make_user(Role.EDITOR, "wangfang")
+    reporter = make_user(Role.REPORTER, "zhaolei")
+    site = SiteFactory(name="恒达光伏玻璃一期", aliases=["Hengda PV Glass, Phase 1"], latitude=30.9010,
+                       longitude=118.7520, radius_m=600, timezone="Asia/Shanghai")
+    visit = VisitFactory(site=site, reporter=reporter, started_at=SHANGHAI_AFTERNOON, latitude=30.9012,
+                         longitude=118.7521, notes="工作日下午，大门敞开，员工停车场约有四五十辆车。门卫说大约六七百人上班。")
+    guard = ObservationFactory(visit=visit, source_role="security guard", quote="门卫说大约六七百人上班",
+                               method="interview")
+    near = make_photo(visit, caption="午休时的大门", latitude=30.9013, longitude=118.7523, distance_m=35.0,
+                      taken_at=SHANGHAI_AFTERNOON + dt.timedelta(minutes=4))
+    far = make_photo(visit, caption="停车场", latitude=30.62, longitude=118.40, distance_m=31200.0,
+                     taken_at=SHANGHAI_AFTERNOON + dt.timedelta(minutes=9), flags=["far_from_site"],
+                     flag_details={"far_from_site": {"distance_m": 31200.0, "radius_m": 600.0, "tolerance_m": 500.0,
+                                                     "excess_m": 30100.0}})
+    headcount = make_discrepancy(
+        claim=ClaimFactory(site=site, text="项目达产后将提供2500个就业岗位。", source_name="省发改委新闻稿",
+                           source_url="https://example.gov.cn/release", is_target=True),
+        observations=[guard], explanation="Provincial release claims 2,500 people; a guard said 600-700.",
+        explanation_zh="省发改委新闻稿称达产后用工2500人；门卫称约六七百人。")
+    investment = make_discrepancy(
+        claim=ClaimFactory(site=site, metric="investment", low=8e9, high=8e9, unit="CNY", text="总投资80亿元。",
+                           source_name="企业官网"),
+        observations=[ObservationFactory(visit=visit, metric="investment", low=2.5e8, high=2.5e8, unit="CNY",
+                                         source_role="worker", quote="工人说只投了两亿五")],
+        observed={"low": 2.5e8, "high": 2.5e8, "unit": "CNY", "status_value": None},
+        explanation="The company claims 8 billion yuan.", explanation_zh="企业官网称总投资80亿元；工人称约2.5亿元。")
+    bare_visit = VisitFactory(site=SiteFactory(name="新河工业园", latitude=30.905, longitude=118.748),
+                              reporter=reporter, started_at=SHANGHAI_AFTERNOON, notes="园区里很多厂房空着。")
+    park = make_discrepancy(
+        claim=ClaimFactory(site=bare_visit.site, metric="enterprises", low=150, high=None, unit="enterprise",
+                           qualifier="at_least", text="园区已入驻企业150余家。", source_name="园区官网"),
+        observations=[ObservationFactory(visit=bare_visit, metric="enterprises", low=24, high=99,
+                                         unit="enterprise", qualifier="vague", source_role="security guard",
+                                         quote="门卫说只有几十家")],
+        severity="medium", explanation="The park claims more than 150 enterprises.",
+        explanation_zh="园区官网称入驻企业150余家；门卫称只有几十家。")
+    decided = make_discrepancy(claim=ClaimFactory(site=site, metric="area", low=3e6, high=3e6, unit="m2",
+                                                  text="占地五千亩。", source_name="园区官网"),
+                               observations=[ObservationFactory(visit=visit, metric="area", low=1e6, high=1e6,
+                                                                unit="m2", quote="围墙内大约一千五百亩")],
+                               severity="low", explanation="Area", explanation_zh="面积不符。")
+    discrepancy_review(discrepancy=decided, reviewer=editor, status="confirmed", note="照片与卫星图一致。")
+    proposed = SiteFactory(name="二期新地块", latitude=30.897, longitude=118.759, verified=False, proposed_by=reporter)
+    VisitFactory(site=proposed, reporter=reporter, started_at=SHANGHAI_AFTERNOON, latitude=30.8972,
+                 longitude=118.7588)
+    return {"editor": editor, "reporter": reporter, "site": site, "visit": visit, "near": near, "far": far,
+            "headcount": headcount,
+            "investment": investment, "park": park, "decided": decided, "proposed": proposed,
+            "bare_visit": bare_visit}

@@ -112,7 +112,7 @@ def test_rejecting_an_observation_is_audited_and_rematches(editor_client, hengda
     from surveys import tasks
 
     matched = []
-    monkeypatch.setattr(tasks.match_site, "delay", lambda site_id: matched.append(site_id))
+    monkeypatch.setattr(tasks.match_site, "apply_async", lambda args, kwargs: matched.append(args[0]))
     observation = hengda["observation"]
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.patch(f"/api/v1/observations/{observation.pk}/", {"rejected": True}, format="json")

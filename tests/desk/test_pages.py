@@ -8,18 +8,6 @@ from tests.factories import ObservationFactory, OrganizationFactory, SiteFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor_web(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def reporter_web(client, reporter):
-    client.force_login(reporter)
-    return client
-
-
 def test_pages_need_login(client, hengda):
     for url in ["/desk/", f"/desk/discrepancies/{hengda['discrepancy'].pk}/", "/desk/links/", "/desk/mine/"]:
         response = client.get(url)
@@ -74,8 +62,7 @@ def test_detail_shows_claim_source_evidence_and_flags(editor_web, hengda):
     photo = hengda["photo"]
     assert f"/api/v1/photos/{photo.pk}/file/?variant=thumbnail" in page
     assert f"/api/v1/photos/{photo.pk}/file/?variant=display" in page
-    assert "Far from the site" in page and "distance m: 31,200" in page
-    assert "GPS 30.30000, 120.10000" in page
+    assert "Far from the site" in page and "distance: 31.2 km" in page
     assert "reporter-one" in page  # the reporter, for editors
 
 
@@ -169,10 +156,12 @@ def test_reporter_page_shows_followup_request_on_own_visit(reporter_web, editor,
     assert "not yours" not in page and "colleague&#x27;s quote" not in page
 
 
-def test_exporter_cannot_use_the_pages(client, exporter):
+def test_exporter_lands_on_exports_and_cannot_use_the_review_pages(client, exporter, hengda):
     client.force_login(exporter)
-    assert client.get("/desk/").status_code == 403
-    assert client.get("/desk/mine/").status_code == 403
+    assert client.get("/desk/")["Location"] == "/desk/exports/"
+    assert client.get("/desk/exports/").status_code == 200
+    for url in ["/desk/mine/", f"/desk/discrepancies/{hengda['discrepancy'].pk}/", "/desk/audit/", "/desk/photos/"]:
+        assert client.get(url).status_code == 403, url
 
 
 def test_queue_and_detail_query_counts_do_not_grow(editor_web, django_assert_num_queries):
@@ -184,15 +173,15 @@ def test_queue_and_detail_query_counts_do_not_grow(editor_web, django_assert_num
     with django_assert_num_queries(8):
         assert len(editor_web.get("/desk/").context["page"].object_list) == 9
     pk = Discrepancy.objects.first().pk
-    # session, user, role, discrepancy, observations, photos, comments, history, editors
-    with django_assert_num_queries(9):
+    # session, user, role, discrepancy, observations, photos, queue place (3), history, editors, comments
+    with django_assert_num_queries(12):
         editor_web.get(f"/desk/discrepancies/{pk}/")
     busy = Discrepancy.objects.first()
     for _ in range(4):
         visit = VisitFactory(site=busy.site)
         busy.observations.add(ObservationFactory(visit=visit))
         make_photo(visit)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         editor_web.get(f"/desk/discrepancies/{busy.pk}/")
 
 
@@ -203,3 +192,32 @@ def test_reporter_page_query_count_does_not_grow(reporter_web, reporter, django_
     many_discrepancies(5, reporter=reporter)
     with django_assert_num_queries(6):
         reporter_web.get("/desk/mine/")
+
+
+def test_proposed_sites_links_and_bulk_confirmation_query_counts_do_not_grow(editor_web, reporter,
+                                                                              django_assert_num_queries):
+    def proposals(n):
+        for _ in range(n):
+            site = SiteFactory(verified=False, proposed_by=reporter)
+            VisitFactory(site=site, latitude=site.latitude, longitude=site.longitude)
+            LinkProposal.objects.create(site=site, candidate_organization=OrganizationFactory(), score=80,
+                                        site_name=site.name, candidate_name="x")
+
+    proposals(2)
+    # session, user, role, then: count, sites, their visits (with reporters) | count, proposals |
+    # the form's ids, the chosen rows
+    with django_assert_num_queries(6):
+        editor_web.get("/desk/sites/")
+    with django_assert_num_queries(5):
+        editor_web.get("/desk/links/")
+    rows = many_discrepancies(2)
+    with django_assert_num_queries(5):
+        editor_web.post("/desk/bulk/", {"action": "dismiss_duplicate", "ids": [d.pk for d in rows]})
+    proposals(5)
+    rows = many_discrepancies(5)
+    with django_assert_num_queries(6):
+        editor_web.get("/desk/sites/")
+    with django_assert_num_queries(5):
+        editor_web.get("/desk/links/")
+    with django_assert_num_queries(5):
+        editor_web.post("/desk/bulk/", {"action": "dismiss_duplicate", "ids": [d.pk for d in rows]})

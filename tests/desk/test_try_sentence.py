@@ -13,7 +13,7 @@ def test_an_editor_sees_each_fact_and_the_claim_reading(client, editor):
     page = read(client, text="The company will invest US$1.2 billion in a 200 MW solar farm.", date="2025-03-10")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "1,200,000,000 USD" in html and "«US$1.2 billion»" in html
+    assert "1.2 billion USD" in html and "«US$1.2 billion»" in html
     assert "power capacity" in html and "200 MW" in html
     assert "several metrics: investment, power" in html  # as a claim it names two metrics
 

@@ -22,13 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _tasks_in_process():
-    from config.celery_app import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True  # also when a broker is configured
-    yield
-    app.conf.task_always_eager = eager
+def _tasks_in_process(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # also when a broker is configured (Celery reads Django's settings)
 
 
 @pytest.fixture

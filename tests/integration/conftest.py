@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import warnings
 from pathlib import Path
 
@@ -85,6 +87,23 @@ class Worker:
                 self.kill()
 
 
+class Beat:
+    """`celery beat`: sends the sweeps on their schedule (CELERY_BEAT_SCHEDULE)."""
+
+    def __init__(self, directory: Path, *, extra_env: dict | None = None):
+        env = {**worker_environment(), **(extra_env or {})}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
+             "--schedule", str(directory / "beat-schedule")],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+
 @pytest.fixture
 def purge_broker():
     if not redis_available():
@@ -114,26 +133,84 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
     raise AssertionError("condition not met in time")
 
 
-@pytest.fixture
-def gunicorn(transactional_db):
-    """A real gunicorn (2 workers x 8 threads) on loopback against the test database; yields its port."""
+def free_port() -> int:
     import socket
-    import urllib.request
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**worker_environment(), "ALLOWED_HOSTS": "127.0.0.1", "CELERY_TASK_ALWAYS_EAGER": "1",
-           "DB_CONN_MAX_AGE": "0"}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-                                f"127.0.0.1:{port}", "--workers", "2", "--threads", "8"], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            break
-        except Exception:
-            time.sleep(0.2)
-    yield port
-    process.terminate()
-    process.wait(timeout=15)
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """A real gunicorn (2 workers x 8 threads) on loopback against the test database."""
+
+    def __init__(self, *, extra_env: dict | None = None):
+        self.port = free_port()
+        env = {**worker_environment(), "ALLOWED_HOSTS": "127.0.0.1", "CELERY_TASK_ALWAYS_EAGER": "1",
+               "DB_CONN_MAX_AGE": "0", **(extra_env or {})}
+        self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+                                         f"127.0.0.1:{self.port}", "--workers", "2", "--threads", "8"],
+                                        cwd=ROOT, env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1)
+                return
+            except urllib.error.HTTPError:
+                return  # it answers (a 503 while its broker is down)
+            except Exception:
+                time.sleep(0.2)
+        raise TimeoutError("gunicorn did not answer")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
+@pytest.fixture
+def gunicorn(transactional_db):
+    """A gunicorn running tasks in-process; yields its port."""
+    server = Gunicorn()
+    yield server.port
+    server.stop()
+
+
+class RedisServer:
+    """A redis-server of the test's own, on a free port, that the test may stop and start again.
+
+    Its append-only file makes a restart keep the queued messages, as production's does
+    (docker-compose.yml). The shared Redis is never touched.
+    """
+
+    def __init__(self, directory: Path):
+        self.port, self.directory, self.process = free_port(), directory, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+             "--dir", str(self.directory)], stdout=subprocess.DEVNULL)
+        wait_for(lambda: _pings(redis.Redis(port=self.port, socket_connect_timeout=1)), timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: Redis flushes its append-only file and exits
+            self.process.wait(timeout=15)
+
+
+def _pings(client) -> bool:
+    try:
+        return client.ping()
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    server = RedisServer(tmp_path / "redis")
+    server.directory.mkdir()
+    server.start()
+    yield server
+    server.stop()

@@ -105,6 +105,28 @@ def _approve_photo(objs, editor):
     return Photo, photo.pk, lambda: photo_approve(photo=photo, approved=True, actor=editor)
 
 
+def _reject_photo(objs, editor):
+    from surveys.services.desk import photo_reject
+
+    photo = make_photo(objs["visit"])
+    return Photo, photo.pk, lambda: photo_reject(photo=photo, reason="not the site", actor=editor)
+
+
+def _decide(objs, editor):
+    from surveys.services.desk import discrepancy_decide
+
+    return Discrepancy, objs["discrepancy"].pk, lambda: discrepancy_decide(
+        discrepancy=objs["discrepancy"], reviewer=editor, status="dismissed", note="duplicate")
+
+
+def _undo(objs, editor):
+    from surveys.services.desk import discrepancy_decide, discrepancy_review_undo
+
+    decision = discrepancy_decide(discrepancy=objs["discrepancy"], reviewer=editor, status="confirmed", note="")
+    return Discrepancy, objs["discrepancy"].pk, lambda: discrepancy_review_undo(
+        discrepancy=objs["discrepancy"], actor=editor, event_id=decision.event_id, before=decision.before)
+
+
 def _rematch_site(objs, editor):
     from surveys.services.matching import site_rematch
 
@@ -187,6 +209,9 @@ LOCKING_PATHS = {
     "surveys.services.desk.link_proposal_decide": [_decide_proposal, _decide_proposal_site],
     "surveys.services.desk.site_verify": [_verify_site],
     "surveys.services.desk.photo_approve": [_approve_photo],
+    "surveys.services.desk.photo_reject": [_reject_photo],
+    "surveys.services.desk.discrepancy_decide": [_decide],
+    "surveys.services.desk.discrepancy_review_undo": [_undo],
     "surveys.services.matching._store": [_rematch_site, _rematch_claim],
     "surveys.services.visit_processing.visit_replace_extracted": [_replace_extracted],
     "surveys.services.linking.site_link": [_link_site],

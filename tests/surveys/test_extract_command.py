@@ -15,8 +15,8 @@ def run(*args) -> str:
 def test_text_output_lists_each_fact_and_the_claim():
     out = run("门卫说园区里实际只有几十家企业", "--date", "2025-10-14")
     assert "Read against 2025-10-14:" in out
-    assert "enterprises: 24–99 enterprise · vague · «几十家企业» · interview (security guard)" in out
-    assert "As a claim: enterprises: 24–99 enterprise" in out
+    assert "enterprises: a few dozen (24-99) companies · vague · «几十家企业» · interview (security guard)" in out
+    assert "As a claim: enterprises: a few dozen (24-99) companies" in out
 
 
 def test_json_output_has_the_contract_values_and_the_claim_problem():

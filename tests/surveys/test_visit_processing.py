@@ -1,6 +1,7 @@
 import pytest
 from django.db import OperationalError
 
+from surveys.models import Visit
 from surveys.services.visit_processing import visit_process
 from tests.factories import VisitFactory
 
@@ -18,8 +19,17 @@ def test_processing_twice_leaves_one_set_of_extracted_observations():
     visit = VisitFactory(notes="A worker said about 600-700 people work on the shift.")
     assert visit_process(visit_id=visit.pk, revision=visit.revision) == "done"
     first = set(visit.observations.values_list("pk", flat=True))
+    # A duplicate delivered while the first run was still going saw the visit pending too.
+    Visit.objects.filter(pk=visit.pk).update(processing="pending")
     assert visit_process(visit_id=visit.pk, revision=visit.revision) == "done"
     assert set(visit.observations.values_list("pk", flat=True)) == first and len(first) == 1
+
+
+def test_a_duplicate_message_after_processing_costs_one_query(django_assert_num_queries):
+    visit = VisitFactory(notes="A worker said about 600-700 people work on the shift.")
+    assert visit_process(visit_id=visit.pk, revision=visit.revision) == "done"
+    with django_assert_num_queries(1):
+        assert visit_process(visit_id=visit.pk, revision=visit.revision) == "already processed"
 
 
 def test_an_engine_error_ends_failed_with_the_reason(monkeypatch):

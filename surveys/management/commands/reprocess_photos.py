@@ -4,7 +4,9 @@ import uuid
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from surveys import tasks
 from surveys.models import Photo
+from surveys.services.photo_pipeline import photo_reprocess_reset
 from surveys.vocab import PhotoStatus
 
 
@@ -18,9 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--visit", help="Only the photos of this visit (its id).")
 
     def handle(self, *args, failed=False, visit=None, **options):
-        from surveys import tasks
-        from surveys.services.photo_pipeline import photo_reprocess_reset
-
         photos = Photo.objects.order_by("created_at", "id")
         if failed:
             photos = photos.filter(status=PhotoStatus.FAILED)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0006_power_metric'),
+        ('surveys', '0008_photo_reject_and_field_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,16 @@
+"""What every page's header needs: the user's role, for the links it shows."""
+from django.conf import settings
+from django.shortcuts import resolve_url
+
+from surveys.roles import STAFF_ROLES, role_of
+from surveys.vocab import Role
+
+
+def desk(request):
+    role = role_of(getattr(request, "user", None))
+    return {
+        "desk_role": role,
+        "desk_is_editor": role in STAFF_ROLES,
+        "desk_is_exporter": role == Role.EXPORTER,
+        "desk_reporter_home": resolve_url(settings.REPORTER_HOME) if role == Role.REPORTER else "",
+    }
