@@ -245,9 +245,9 @@ def face_options(data: bytes) -> dict:
 
 
 def pipeline_options(data: bytes) -> dict:
-    from PIL import Image
+    from PIL import Image, ImageFilter
 
-    from surveys.imaging.derivatives import make_derivatives
+    from surveys.imaging.derivatives import _fit, make_derivatives
     from surveys.imaging.evidence import read_evidence
     from surveys.imaging.original import process_original
     from surveys.services.photos import decode_limits
@@ -265,14 +265,20 @@ def pipeline_options(data: bytes) -> dict:
         "decode 2000x1500: Pillow draft": lambda: _pillow_draft(data),
         "decode 2000x1500: simplejpeg strict": lambda: _simplejpeg(data),
     }
-    for name, method in (("LANCZOS", Image.Resampling.LANCZOS), ("BICUBIC", Image.Resampling.BICUBIC),
-                         ("BILINEAR", Image.Resampling.BILINEAR)):
-        candidates[f"resize 2000->1600 {name}"] = lambda m=method: display.resize((1600, 1200), m, reducing_gap=3.0)
+    resizes = {f"Pillow {name}": (lambda image, m=method: image.resize((1600, 1200), m, reducing_gap=3.0))
+               for name, method in (("LANCZOS", Image.Resampling.LANCZOS), ("BICUBIC", Image.Resampling.BICUBIC),
+                                    ("BILINEAR", Image.Resampling.BILINEAR))}
+    resizes["OpenCV INTER_CUBIC (now)"] = lambda image: _fit(image, 1600)
+    for name, resize in resizes.items():
+        candidates[f"resize 2000->1600 {name}"] = lambda r=resize: r(display)
     timing = cpu_against_raw(data, candidates)
-    reference = display.resize((1600, 1200), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    for name, method in (("BICUBIC", Image.Resampling.BICUBIC), ("BILINEAR", Image.Resampling.BILINEAR)):
-        timing[f"resize 2000->1600 {name}"]["psnr_vs_lanczos_db"] = _psnr(
-            reference, display.resize((1600, 1200), method, reducing_gap=3.0))
+    # Quality against Lanczos on this photo and on fine noise (the worst case for resampling).
+    noise = Image.effect_noise((2000, 1500), 80).convert("RGB").filter(ImageFilter.GaussianBlur(0.7))
+    for name, resize in resizes.items():
+        if name != "Pillow LANCZOS":
+            timing[f"resize 2000->1600 {name}"]["psnr_vs_lanczos_db"] = {
+                "photo": _psnr(resizes["Pillow LANCZOS"](display), resize(display)),
+                "fine noise": _psnr(resizes["Pillow LANCZOS"](noise), resize(noise))}
     return timing
 
 

