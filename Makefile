@@ -73,6 +73,7 @@ bench: install-dev
 	$(PY) bench/photo_bench.py
 	$(PY) bench/matching_bench.py
 	$(PY) bench/export_bench.py
+	$(PY) bench/odk_bench.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3

@@ -57,8 +57,8 @@ def _lua_bytes(data: bytes) -> str:
     return "".join(f"\\{b}" for b in data)
 
 
-def openrosa_script(key: str, site_id: int, version: str, photo: bytes | None) -> str:
-    """A new instanceID per request; the instance XML and multipart body built around it."""
+def openrosa_script(key: str, site_id: int, version: str, photo: bytes | None, tag: str) -> str:
+    """A new instanceID per request (`tag` keeps them apart from the other runs' ids); the XML and body around it."""
     photo_xml = "<photo><image>gate.jpg</image><caption>The gate</caption></photo>" if photo else ""
     head = (f'<?xml version="1.0" encoding="UTF-8"?><data id="site_visit" version="{version}">'
             f"<started>2025-10-14T14:30:00.000+08:00</started><ended>2025-10-14T15:20:00.000+08:00</ended>"
@@ -68,6 +68,7 @@ def openrosa_script(key: str, site_id: int, version: str, photo: bytes | None) -
             f"<low>600</low><high>700</high><method>interview</method><source_role>canteen worker</source_role>"
             f"</observation>{photo_xml}<meta><instanceID>uuid:")
     tail = "</instanceID></meta></data>"
+    close = f"\r\n--{BOUNDARY}--\r\n".encode()
     part = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
             f'filename="submission.xml"\r\nContent-Type: text/xml\r\n\r\n')
     photo_part = (f'\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name="gate.jpg"; filename="gate.jpg"\r\n'
@@ -76,9 +77,10 @@ def openrosa_script(key: str, site_id: int, version: str, photo: bytes | None) -
 local head = "{_lua_bytes((part + head).encode())}"
 local tail = "{_lua_bytes(tail.encode())}"
 local photo = "{_lua_bytes(photo_part)}"
-local close = "{_lua_bytes(f"\r\n--{BOUNDARY}--\r\n".encode())}"
+local close = "{_lua_bytes(close)}"
 request = function()
-  local body = head .. next_uuid() .. tail .. photo .. close
+  local id = string.gsub(next_uuid(), "%-8000%-", "-{tag}-")
+  local body = head .. id .. tail .. photo .. close
   return wrk.format("POST", "/v1/key/{key}/projects/1/submission", {{
     ["Content-Type"]="multipart/form-data; boundary={BOUNDARY}", ["X-OpenRosa-Version"]="1.0",
     ["Date"]="Tue, 14 Oct 2025 07:20:00 GMT"}}, body)
@@ -98,8 +100,8 @@ def main() -> None:
     try:
         json_visit = wrk(server.url, visit_script(key, int(site_id)), seconds=SECONDS)
         json_photo = wrk(server.url, upload_script(key, visit_id, photo), seconds=SECONDS)
-        openrosa = wrk(server.url, openrosa_script(key, int(site_id), version, None), seconds=SECONDS)
-        openrosa_photo = wrk(server.url, openrosa_script(key, int(site_id), version, photo), seconds=SECONDS)
+        openrosa = wrk(server.url, openrosa_script(key, int(site_id), version, None, "9001"), seconds=SECONDS)
+        openrosa_photo = wrk(server.url, openrosa_script(key, int(site_id), version, photo, "9002"), seconds=SECONDS)
     finally:
         server.stop()
         redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
