@@ -127,7 +127,7 @@ def test_site_page_shows_claims_visits_photos_and_discrepancies(editor_web, heng
 
 
 def test_reporter_cannot_open_the_queue_or_editor_pages(reporter_web, hengda):
-    assert reporter_web.get("/desk/")["Location"] == "/desk/mine/"
+    assert reporter_web.get("/desk/")["Location"] == "/app/"  # the reporter app
     for url in [f"/desk/discrepancies/{hengda['discrepancy'].pk}/", f"/desk/sites/{hengda['site'].pk}/",
                 "/desk/links/", "/desk/sites/", "/desk/photos/", "/desk/audit/"]:
         assert reporter_web.get(url).status_code == 403, url
