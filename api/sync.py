@@ -15,7 +15,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from surveys.filters import MAX_ID, parse_instant
+from surveys.filters import MAX_ID
+from surveys.selectors.instants import instant_parse
 
 ROW, DELETION = 0, 1
 _CURSOR_SALT = "api.sync.cursor"
@@ -32,12 +33,11 @@ def _decode(cursor: str) -> tuple[tuple[int, int, str], dt.datetime]:
         txid, kind, pk, since = signing.loads(cursor, salt=_CURSOR_SALT)
     except (signing.BadSignature, ValueError, TypeError):
         raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
-    since_at = parse_instant(since) if isinstance(since, str) else None
     valid = (isinstance(txid, int) and -1 <= txid <= MAX_ID and kind in (ROW, DELETION)
-             and isinstance(pk, str) and len(pk) <= 64 and since_at is not None)
-    if not valid:  # signed by us with another layout, or another key's
+             and isinstance(pk, str) and len(pk) <= 64 and isinstance(since, str) and since)
+    if not valid:  # signed by this server, but in another layout
         raise ValidationError({"cursor": [INVALID_CURSOR]})
-    return (txid, kind, pk), since_at
+    return (txid, kind, pk), instant_parse(since)
 
 
 def committed_horizon() -> int | None:
@@ -69,9 +69,9 @@ def sync_response(request, queryset, *, deletions: QuerySet, serialize, limit: i
     if "cursor" in request.query_params:
         position, since_at = _decode(request.query_params["cursor"])
     else:
-        since_at = parse_instant(request.query_params["updated_since"])
+        since_at = instant_parse(request.query_params["updated_since"])  # validated by the list's FilterSet
         if since_at is None:
-            raise ValidationError({"updated_since": ["Expected an ISO 8601 date-time."]})
+            raise ValidationError({"updated_since": ["Expected an ISO 8601 date or date-time."]})
         position = (-1, DELETION, "")
     since = since_at.isoformat()
 

@@ -11,13 +11,12 @@ import datetime as dt
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from surveys.models import AuditEvent, Claim, Discrepancy, Observation, Organization, Photo, Site, Visit
 from surveys.selectors.exports import ExportFilters
+from surveys.selectors.instants import instant_parse
 from surveys.vocab import Metric, ReviewStatus, Severity, SiteKind, choices
 
 # The largest id a database integer column holds (SQLite and PostgreSQL bigint).
@@ -25,33 +24,13 @@ MAX_ID = 2**63 - 1
 
 
 # ------------------------------------------------------------------ values
-def parse_instant(raw: str) -> dt.datetime | None:
-    """An ISO 8601 date-time or date (midnight UTC); naive times are UTC. None when it is neither."""
-    raw = raw.strip()
-    try:
-        value = parse_datetime(raw)
-        if value is None and (day := parse_date(raw)) is not None:
-            value = dt.datetime(day.year, day.month, day.day)
-    except ValueError:  # well-formed but impossible, e.g. month 13
-        return None
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value
-
-
 class InstantField(forms.CharField):
-    """A date or date-time query value (see parse_instant)."""
+    """A date or date-time (surveys.selectors.instants)."""
 
     def to_python(self, value):
         if isinstance(value, dt.datetime):
             return value
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        instant = parse_instant(value)
-        if instant is None:
-            raise ValidationError(_("Expected an ISO 8601 date or date-time."), code="invalid")
-        return instant
+        return instant_parse(super().to_python(value).strip())
 
 
 class StrictBooleanField(forms.Field):
@@ -67,7 +46,7 @@ class StrictBooleanField(forms.Field):
         try:
             return self.WORDS[str(value).strip().lower()]
         except KeyError:
-            raise ValidationError(_("Expected true or false."), code="invalid") from None
+            raise ValidationError("Expected true or false.", code="invalid") from None
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
