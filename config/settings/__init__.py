@@ -196,6 +196,9 @@ DESK_MAP_TILE_URL = env_str("DESK_MAP_TILE_URL", "")
 DESK_MAP_TILE_ATTRIBUTION = env_str("DESK_MAP_TILE_ATTRIBUTION", "")
 # Where a reporter lands after logging in: a URL name or a path (the reporter app at /app/ once it exists).
 REPORTER_HOME = env_str("REPORTER_HOME", "desk-mine")
+# The reporter app's service worker cache is named after its assets' digest plus this label: set it
+# (a release number, a commit) to make every installed app fetch its shell again on the next visit.
+REPORTER_APP_RELEASE = env_str("REPORTER_APP_RELEASE", "")
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
