@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
 from api.serializers.base import ModelSerializer
-from api.serializers.values import finite_float, validate_value_shape
+from api.serializers.values import finite_float
 from surveys.models import Discrepancy, Observation, Photo, Site, Visit
 from surveys.roles import is_editor
 from surveys.selectors.policy import EXPORTER_HIDDEN_FIELDS, is_restricted, reporter_label
+from surveys.services.values import value_shape_validate
 
 
 class PolicyMixin:
@@ -97,7 +98,7 @@ class ObservationSerializer(ModelSerializer):
             attrs.pop("id", None)
             if "visit" in attrs and attrs["visit"].pk != self.instance.visit_id:
                 raise serializers.ValidationError({"visit": ["An observation cannot move to another visit."]})
-        return validate_value_shape(attrs, self.instance)
+        return value_shape_validate(attrs, instance=self.instance)
 
 
 class PhotoSerializer(PolicyMixin, ModelSerializer):
