@@ -1,27 +1,17 @@
 """Query-parameter parsing that answers 400, never 500, on bad values."""
 import uuid
 
-from django.utils.dateparse import parse_date, parse_datetime
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
+
+from surveys.selectors.instants import instant_parse
 
 
 def datetime_param(params, name: str):
-    raw = params.get(name)
-    if not raw:
-        return None
-    value = _parse(parse_datetime, raw)
-    if value is None:
-        day = _parse(parse_date, raw)
-        if day is None:
-            raise ValidationError({name: ["Expected an ISO 8601 date or date-time."]})
-        from datetime import datetime, timezone
-
-        value = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-    if value.tzinfo is None:
-        from datetime import timezone
-
-        value = value.replace(tzinfo=timezone.utc)
-    return value
+    try:
+        return instant_parse(params.get(name))
+    except DjangoValidationError as error:
+        raise ValidationError({name: error.messages}) from None
 
 
 def uuid_param(raw: str, name: str) -> uuid.UUID:
@@ -30,9 +20,3 @@ def uuid_param(raw: str, name: str) -> uuid.UUID:
     except ValueError:
         raise ValidationError({name: ["Expected a UUID."]}) from None
 
-
-def _parse(parser, raw: str):
-    try:
-        return parser(raw)
-    except ValueError:  # well-formed but impossible, e.g. month 13
-        return None

@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
 from api.serializers.base import ModelSerializer
-from api.serializers.values import finite_float, validate_value_shape
+from api.serializers.values import finite_float
 from surveys.models import Claim, Organization, Site
-from surveys.services.claims import claim_values_with_text
+from surveys.services.claims import claim_values_validate
 
 
 class AliasesField(serializers.ListField):
@@ -61,12 +61,4 @@ class ClaimSerializer(ModelSerializer):
         extra_kwargs = {"unit": {"required": False}, "metric": {"required": False}}
 
     def validate(self, attrs):
-        site = attrs.get("site", getattr(self.instance, "site", None))
-        organization = attrs.get("organization", getattr(self.instance, "organization", None))
-        if site is None and organization is None:
-            raise serializers.ValidationError({"site": ["A claim is about a site or an organization."]})
-        published_on = attrs.get("published_on", getattr(self.instance, "published_on", None))
-        attrs = claim_values_with_text(attrs, creating=self.instance is None, published_on=published_on)
-        if self.instance is None and not attrs.get("metric"):
-            raise serializers.ValidationError({"metric": ["This field is required."]})
-        return validate_value_shape(attrs, self.instance)
+        return claim_values_validate(attrs, claim=self.instance)

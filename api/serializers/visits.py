@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
 from api.serializers.base import ModelSerializer
-from api.serializers.values import finite_float, validate_value_shape
+from api.serializers.values import finite_float
 from surveys.models import Discrepancy, Observation, Photo, Site, Visit
 from surveys.roles import is_editor
 from surveys.selectors.policy import (
     EXPORTER_HIDDEN_FIELDS, flag_details_for, is_restricted, reporter_label, reuse_match_ids, visible_photo_ids,
 )
+from surveys.services.values import value_shape_validate
 
 
 class PolicyMixin:
@@ -99,7 +100,7 @@ class ObservationSerializer(ModelSerializer):
             attrs.pop("id", None)
             if "visit" in attrs and attrs["visit"].pk != self.instance.visit_id:
                 raise serializers.ValidationError({"visit": ["An observation cannot move to another visit."]})
-        return validate_value_shape(attrs, self.instance)
+        return value_shape_validate(attrs, instance=self.instance)
 
 
 class PhotoListSerializer(serializers.ListSerializer):

@@ -194,8 +194,9 @@ DESK_UNDO_SECONDS = env_int("DESK_UNDO_SECONDS", 10)
 # the maps are drawn from the data alone and nothing is fetched from the internet.
 DESK_MAP_TILE_URL = env_str("DESK_MAP_TILE_URL", "")
 DESK_MAP_TILE_ATTRIBUTION = env_str("DESK_MAP_TILE_ATTRIBUTION", "")
-# Where a reporter lands after logging in: a URL name or a path (the reporter app at /app/ once it exists).
-REPORTER_HOME = env_str("REPORTER_HOME", "desk-mine")
+# Where a reporter lands after logging in: a URL name or a path. The reporter app at /app/; the desk's
+# own follow-up page (`desk-mine`, /desk/mine/) stays reachable from the reporter's header.
+REPORTER_HOME = env_str("REPORTER_HOME", "/app/")
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
