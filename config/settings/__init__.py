@@ -197,6 +197,9 @@ DESK_MAP_TILE_ATTRIBUTION = env_str("DESK_MAP_TILE_ATTRIBUTION", "")
 # Where a reporter lands after logging in: a URL name or a path. The reporter app at /app/; the desk's
 # own follow-up page (`desk-mine`, /desk/mine/) stays reachable from the reporter's header.
 REPORTER_HOME = env_str("REPORTER_HOME", "/app/")
+# The reporter app's service worker cache is named after its assets' digest plus this label: set it
+# (a release number, a commit) to make every installed app fetch its shell again on the next visit.
+REPORTER_APP_RELEASE = env_str("REPORTER_APP_RELEASE", "")
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
