@@ -194,8 +194,12 @@ DESK_UNDO_SECONDS = env_int("DESK_UNDO_SECONDS", 10)
 # the maps are drawn from the data alone and nothing is fetched from the internet.
 DESK_MAP_TILE_URL = env_str("DESK_MAP_TILE_URL", "")
 DESK_MAP_TILE_ATTRIBUTION = env_str("DESK_MAP_TILE_ATTRIBUTION", "")
-# Where a reporter lands after logging in: a URL name or a path (the reporter app at /app/ once it exists).
-REPORTER_HOME = env_str("REPORTER_HOME", "desk-mine")
+# Where a reporter lands after logging in: a URL name or a path. The reporter app at /app/; the desk's
+# own follow-up page (`desk-mine`, /desk/mine/) stays reachable from the reporter's header.
+REPORTER_HOME = env_str("REPORTER_HOME", "/app/")
+# The reporter app's service worker cache is named after its assets' digest plus this label: set it
+# (a release number, a commit) to make every installed app fetch its shell again on the next visit.
+REPORTER_APP_RELEASE = env_str("REPORTER_APP_RELEASE", "")
 
 # --- Email and notifications (docs/notifications.md) ----------------------
 # Embedded default: mail is printed on the console. Production: EMAIL_URL
@@ -279,6 +283,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],  # FilterSets: surveys/filters.py
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
