@@ -230,6 +230,8 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
 # A delivery claimed this long ago by a worker that never finished (killed) is tried again.
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
+# Events (with their deliveries and the delivery log) are kept this long once nothing is left to send.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
 # Test-only: the outbox waits this long after the event's commit before queuing its delivery,
 # so a test can kill the worker there.
 OUTBOX_TEST_DELAY_SECONDS = env_float("OUTBOX_TEST_DELAY_SECONDS", 0.0)
@@ -273,6 +275,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-export-jobs": {"task": "surveys.tasks.expire_export_jobs", "schedule": 600.0},
     "requeue-stale-export-jobs": {"task": "surveys.tasks.requeue_stale_export_jobs", "schedule": 300.0},
     "deliver-outbox": {"task": "surveys.tasks.deliver_outbox_due", "schedule": float(OUTBOX_SWEEP_SECONDS)},
+    "purge-outbox": {"task": "surveys.tasks.purge_outbox", "schedule": 86400.0},
 }
 
 # --- DRF ------------------------------------------------------------------
