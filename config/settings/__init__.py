@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.vocab.STATUS_CHOICES",
         "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
+        "NotificationOffOrImmediateEnum": "surveys.models.outbox.NotificationPreference.OFF_OR_IMMEDIATE",
     },
 }
 
