@@ -19,18 +19,21 @@ from surveys.filters import MAX_ID
 from surveys.selectors.instants import instant_parse
 
 ROW, DELETION = 0, 1
-_CURSOR_SALT = "api.sync.cursor"
 INVALID_CURSOR = "Invalid cursor; start again with ?updated_since=."
 
 
-def _encode(position: tuple[int, int, str], since: str) -> str:
-    """The position and the feed's start, signed: a cursor the server did not issue is refused."""
-    return signing.dumps([*position, since], salt=_CURSOR_SALT)
+def _salt(model) -> str:
+    return f"api.sync.cursor.{model._meta.label_lower}"  # a visits cursor is no observations cursor
 
 
-def _decode(cursor: str) -> tuple[tuple[int, int, str], dt.datetime]:
+def _encode(model, position: tuple[int, int, str], since: str) -> str:
+    """The position and the feed's start, signed: a cursor this server did not issue is refused."""
+    return signing.dumps([*position, since], salt=_salt(model))
+
+
+def _decode(model, cursor: str) -> tuple[tuple[int, int, str], dt.datetime]:
     try:
-        txid, kind, pk, since = signing.loads(cursor, salt=_CURSOR_SALT)
+        txid, kind, pk, since = signing.loads(cursor, salt=_salt(model))
     except (signing.BadSignature, ValueError, TypeError):
         raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
     valid = (isinstance(txid, int) and -1 <= txid <= MAX_ID and kind in (ROW, DELETION)
@@ -67,7 +70,7 @@ def sync_response(request, queryset, *, deletions: QuerySet, serialize, limit: i
     """A page of the feed: `queryset`'s changed rows and the `deletions` (Tombstones) of its model."""
     model = queryset.model
     if "cursor" in request.query_params:
-        position, since_at = _decode(request.query_params["cursor"])
+        position, since_at = _decode(model, request.query_params["cursor"])
     else:
         since_at = instant_parse(request.query_params["updated_since"])  # validated by the list's FilterSet
         if since_at is None:
@@ -96,7 +99,7 @@ def sync_response(request, queryset, *, deletions: QuerySet, serialize, limit: i
         else:
             results.append({"id": obj.object_id, "deleted": True, "deleted_at": obj.deleted_at.isoformat()})
     last = page[-1][0] if page else position
-    cursor = _encode(last, since)
+    cursor = _encode(model, last, since)
     url = remove_query_param(request.build_absolute_uri(), "updated_since")
     next_url = replace_query_param(url, "cursor", cursor) if has_more else None
     return Response({"next": next_url, "previous": None, "results": results, "sync_cursor": cursor})
