@@ -1,7 +1,7 @@
 from .access import ApiToken, IdempotencyRecord
 from .audit import AppendOnlyError, AuditEvent
 from .claims import Claim
-from .discrepancies import Discrepancy, DiscrepancyComment
+from .discrepancies import Discrepancy, DiscrepancyComment, DiscrepancyDecision
 from .entities import LinkProposal, Organization, Site
 from .exports import ExportJob
 from .photos import Photo
@@ -10,7 +10,7 @@ from .unsent import UnsentTask
 from .visits import Observation, SyncCounter, Tombstone, Visit
 
 __all__ = [
-    "ApiToken", "AppendOnlyError", "AuditEvent", "Claim", "Discrepancy", "DiscrepancyComment",
+    "ApiToken", "AppendOnlyError", "AuditEvent", "Claim", "Discrepancy", "DiscrepancyComment", "DiscrepancyDecision",
     "ExportJob", "FormVersion", "IdempotencyRecord", "LinkProposal", "Observation", "OdkAttachment", "OdkComment",
     "OdkInstance", "OdkSubmission", "Organization", "Photo", "Site", "SyncCounter", "Tombstone", "UnsentTask",
     "Visit",
