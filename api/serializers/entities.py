@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
 from api.serializers.base import ModelSerializer
-from api.serializers.values import finite_float, validate_value_shape
+from api.serializers.values import finite_float
 from surveys.models import Claim, Organization, Site
-from surveys.services.claims import claim_values_with_text
+from surveys.services.claims import claim_values_validate
 
 
 class AliasesField(serializers.ListField):
@@ -24,14 +24,21 @@ class OrganizationSerializer(ModelSerializer):
 
 class SiteSerializer(ModelSerializer):
     aliases = AliasesField()
+    pinyin = serializers.SerializerMethodField(
+        help_text="Toneless pinyin of the Chinese name and aliases, for searching offline (read-only).")
     latitude = finite_float(min_value=-90, max_value=90)
     longitude = finite_float(min_value=-180, max_value=180)
 
     class Meta:
         model = Site
-        fields = ["id", "name", "aliases", "kind", "organization", "parent", "latitude", "longitude",
+        fields = ["id", "name", "aliases", "pinyin", "kind", "organization", "parent", "latitude", "longitude",
                   "radius_m", "timezone", "verified", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def get_pinyin(self, site) -> list[str]:
+        from surveys.engine.entities import pinyin_spellings
+
+        return pinyin_spellings(site.all_names())
 
     def validate_timezone(self, value):
         import zoneinfo
@@ -61,12 +68,4 @@ class ClaimSerializer(ModelSerializer):
         extra_kwargs = {"unit": {"required": False}, "metric": {"required": False}}
 
     def validate(self, attrs):
-        site = attrs.get("site", getattr(self.instance, "site", None))
-        organization = attrs.get("organization", getattr(self.instance, "organization", None))
-        if site is None and organization is None:
-            raise serializers.ValidationError({"site": ["A claim is about a site or an organization."]})
-        published_on = attrs.get("published_on", getattr(self.instance, "published_on", None))
-        attrs = claim_values_with_text(attrs, creating=self.instance is None, published_on=published_on)
-        if self.instance is None and not attrs.get("metric"):
-            raise serializers.ValidationError({"metric": ["This field is required."]})
-        return validate_value_shape(attrs, self.instance)
+        return claim_values_validate(attrs, claim=self.instance)

@@ -1,7 +1,13 @@
-"""A claim's metric and values read from its quoted text, per the contract's rules."""
+"""What makes a claim valid, and its metric and values read from its quoted text, per the contract's rules.
+
+The API's serializer and the claims import both call `claim_values_validate`; the rules live here.
+"""
 from datetime import date
 
+from django.core.exceptions import ValidationError
+
 from surveys.errors import ClaimTextAmbiguous, ClaimTextUnreadable
+from surveys.services.values import value_shape_validate
 from surveys.vocab import Metric
 
 VALUE_FIELDS = ("low", "high", "status_value")
@@ -56,3 +62,22 @@ def claim_values_with_text(values: dict, *, creating: bool, published_on: date |
     extracted = claim_values_from_text(text=values["text"], published_on=published_on, metric=values.get("metric"))
     explicit = {name: value for name, value in values.items() if value not in (None, "")}
     return {**values, **extracted, **explicit}
+
+
+def claim_values_validate(values: dict, *, claim=None) -> dict:
+    """The values of a new claim (`claim` None) or the changed ones of `claim`, checked and completed.
+
+    A claim is about a site or an organization; figures missing beside a text are read from it
+    (relative dates against `published_on`); a new claim needs a metric; the values have the
+    contract's shape. Raises ValidationError by field, or a ClaimTextError for a text that gives
+    no single claim (its candidates attached).
+    """
+    def current(name):
+        return values.get(name, getattr(claim, name, None))
+
+    if current("site") is None and current("organization") is None:
+        raise ValidationError({"site": ["A claim is about a site or an organization."]})
+    values = claim_values_with_text(values, creating=claim is None, published_on=current("published_on"))
+    if claim is None and not values.get("metric"):
+        raise ValidationError({"metric": ["This field is required."]})
+    return value_shape_validate(values, instance=claim)

@@ -1,7 +1,8 @@
 """Claims from a CSV or JSON-lines file: per-row errors, valid rows kept, re-imports create nothing.
 
-Each row is validated exactly like `POST /api/v1/claims/` (values or text to extract them
-from); its site and organization are given by id or by a name or alias in any script.
+Each row is read into typed values by a form built from the Claim model's fields, then checked
+by the same rules as `POST /api/v1/claims/` (`claim_values_validate`: values, or a text to
+extract them from); its site and organization are given by id or by a name or alias in any script.
 A row's import key is a hash of its validated values, so the same claim written with an
 alias instead of an id, or imported twice, is created once.
 """
@@ -12,11 +13,16 @@ import json
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError
+from django.forms.models import fields_for_model
 
 from surveys.errors import ClaimTextError, ImportFileError
 from surveys.models import Claim, Organization, Site
+from surveys.services.claims import claim_values_validate
+from surveys.services.entities import claim_save
 from surveys.services.linking import NameIndex
 
 FIELDS = ["site", "organization", "metric", "low", "high", "unit", "qualifier", "status_value", "due_date",
@@ -34,6 +40,44 @@ class ImportReport:
     def as_dict(self) -> dict:
         return {"rows": self.rows, "created": self.created, "unchanged": self.unchanged,
                 "failed": len(self.errors), "errors": self.errors}
+
+
+class _Boolean(forms.Field):
+    """true/false as a spreadsheet or JSON writes it; anything else is an error, never a silent false."""
+
+    WORDS = {"true": True, "t": True, "yes": True, "y": True, "1": True, "on": True,
+             "false": False, "f": False, "no": False, "n": False, "0": False, "off": False}
+
+    def to_python(self, value):
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.WORDS[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError("Must be true or false.") from None
+
+
+class _URL(forms.CharField):
+    """A URL as given: no scheme guessed (Django's form field would prepend one)."""
+
+    default_validators = [URLValidator()]
+
+
+def _parsed(data: dict) -> tuple[dict, dict]:
+    """(the values given, typed as the model's fields type them, field errors).
+
+    Only the fields given are read, none required: defaults and what a claim needs are the
+    claim rules' to decide.
+    """
+    errors = {name: ["Give a single value."] for name, value in data.items() if isinstance(value, (dict, list))}
+    names = [name for name in data if name not in errors]
+    fields = fields_for_model(Claim, fields=names, field_classes={"is_target": _Boolean, "source_url": _URL})
+    for form_field in fields.values():
+        form_field.required = False
+    form = type("ClaimRowForm", (forms.Form,), dict(fields))(data={name: data[name] for name in names})
+    form.is_valid()
+    errors.update({name: list(messages) for name, messages in form.errors.items()})
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}, errors
 
 
 def _rows(stream: BinaryIO, name: str):
@@ -98,8 +142,6 @@ def _import_key(values: dict) -> str:
 
 def _validated(raw: dict, subjects: _Subjects) -> tuple[dict | None, dict]:
     """(values, {}) for a valid row, else (None, field errors)."""
-    from api.serializers.entities import ClaimSerializer  # the one definition of a valid claim
-
     errors = {name: ["Unknown field."] for name in raw if name not in FIELDS}
     data = {name: value for name, value in raw.items() if name in FIELDS}
     for kind in SUBJECTS:
@@ -108,19 +150,19 @@ def _validated(raw: dict, subjects: _Subjects) -> tuple[dict | None, dict]:
             errors[kind] = messages
     if errors:
         return None, errors
-    serializer = ClaimSerializer(data={k: v for k, v in data.items() if v is not None})
+    values, errors = _parsed({k: v for k, v in data.items() if v is not None})
+    if errors:
+        return None, errors
     try:
-        if serializer.is_valid():
-            return dict(serializer.validated_data), {}
+        return claim_values_validate(values), {}
     except ClaimTextError as exc:
         return None, exc.errors
-    return None, {name: [str(m) for m in messages] for name, messages in serializer.errors.items()}
+    except ValidationError as exc:
+        return None, exc.message_dict
 
 
 def claims_import(*, stream: BinaryIO, name: str = "", actor=None) -> ImportReport:
     """Import every valid row (each in its own transaction, via claim_save) and report the others."""
-    from surveys.services.entities import claim_save
-
     report, subjects, seen = ImportReport(), _Subjects(), set()
     for line, raw in _rows(stream, name):
         report.rows += 1

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from surveys import tasks
 from surveys.models import AuditEvent, Discrepancy, DiscrepancyComment, LinkProposal, Photo, Site
+from surveys.services import outbox
 from surveys.services.audit import audit_record
 from surveys.services.review import SNAPSHOT_FIELDS, decision_undo, discrepancy_review
 from surveys.vocab import PhotoStatus, ReviewStatus
@@ -95,6 +96,7 @@ def discrepancy_review_undo(*, discrepancy: Discrepancy, actor, event_id: int, b
     audit_record(actor=actor, action=UNDO_ACTION, obj=discrepancy, changes=changes)
     # What matching found since is measured against the decision now in force (or shown, if open).
     tasks.match_site.delay_on_commit(discrepancy.site_id)
+    outbox.emit("discrepancy.decided", discrepancy)  # webhook clients learn the decision was taken back
     return discrepancy
 
 

@@ -20,11 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from surveys.models import Claim, Discrepancy, Observation, Organization, Site
+from surveys.services import outbox
 from surveys.vocab import DECIDED_STATUSES, SEVERITY_RANK, ReviewStatus, Severity
 
 CLAIM_FIELDS = ["id", "site_id", "organization_id", "metric", "low", "high", "unit", "qualifier", "status_value",
@@ -251,6 +253,7 @@ def _store(outcomes: dict, metrics: dict[int, str], existing_rows, evidence: Evi
         for row in held:
             row.updated_at = now
         Discrepancy.objects.bulk_update(held, ["latest", "new_evidence_at", "updated_at"], batch_size=1000)
+    rows = []
     if created:
         rows = Discrepancy.objects.bulk_create([row for row, _, _ in created], batch_size=1000)
         for row, (_, wanted, supporting) in zip(rows, created, strict=True):
@@ -258,6 +261,21 @@ def _store(outcomes: dict, metrics: dict[int, str], existing_rows, evidence: Evi
     _relink(Links, "observation_id", relinked)
     _relink(SupportingLinks, "observation_id", resupported)
     _relink(NewEvidenceLinks, "observation_id", new_links)
+    _emit(opened=rows, changed_decided=[row for row in held if row.latest is not None])
+
+
+def _emit(*, opened: list, changed_decided: list) -> None:
+    """Outbox events of a run, in its transaction: new discrepancies; new evidence on decided ones (to their assignee)."""
+    if opened:
+        outbox.emit_many("discrepancy.opened", opened)  # rows created just now: each is new once
+    by_assignee = defaultdict(list)
+    for row in changed_decided:
+        if row.assignee_id is not None:
+            by_assignee[row.assignee_id].append(row)
+    if by_assignee:
+        assignees = get_user_model().objects.in_bulk(list(by_assignee))
+        for assignee_id, decided in by_assignee.items():
+            outbox.emit_many("discrepancy.new_evidence", decided, recipients=[assignees.get(assignee_id)])
 
 
 def _store_retrying(outcomes: dict, metrics: dict[int, str], existing_rows, evidence: Evidence) -> None:

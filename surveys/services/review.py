@@ -4,12 +4,14 @@ A decided discrepancy shows its snapshot; matching keeps what it finds since bes
 (`latest`, `new_evidence`). Deciding again decides on the latest evidence: it is adopted
 into the discrepancy's fields first, then snapshotted.
 """
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import Discrepancy, DiscrepancyDecision, Observation, Photo
+from surveys.services import outbox
 from surveys.services.audit import audit_record
-from surveys.vocab import DECIDED_STATUSES, SEVERITY_RANK, Severity
+from surveys.vocab import DECIDED_STATUSES, SEVERITY_RANK, ReviewStatus, Severity
 
 # The fields a snapshot holds and an undo puts back (the discrepancy's columns of the same names).
 SNAPSHOT_FIELDS = ["kind", "claimed", "observed", "ratio", "severity", "explanation", "explanation_zh",
@@ -73,7 +75,21 @@ def discrepancy_review(*, discrepancy: Discrepancy, reviewer, status: str, note:
     if had_new_evidence:
         changes["adopted_new_evidence"] = True
     audit_record(actor=reviewer, action="discrepancy.review", obj=discrepancy, changes=changes)
+    outbox.emit("discrepancy.decided", discrepancy)
+    if status == ReviewStatus.NEEDS_FOLLOWUP:
+        outbox.emit("followup.requested", discrepancy, recipients=followup_reporters(discrepancy))
     return discrepancy
+
+
+def followup_reporters(discrepancy: Discrepancy) -> list:
+    """Who is asked for a follow-up: the reporter of the visit the observed value came from, else
+    the reporters of the discrepancy's evidence."""
+    users = get_user_model().objects.filter(is_active=True)
+    if discrepancy.observed_visit_id:
+        reporter = users.filter(visits__pk=discrepancy.observed_visit_id).first()
+        if reporter is not None:
+            return [reporter]
+    return list(users.filter(visits__observations__discrepancies=discrepancy).distinct())
 
 
 def decision_undo(*, discrepancy: Discrepancy, undone_event_changes: dict, restored_status: str) -> None:

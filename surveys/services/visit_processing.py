@@ -12,7 +12,8 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from surveys import tasks
-from surveys.models import Observation, Visit
+from surveys.models import Discrepancy, Observation, Visit
+from surveys.services import outbox
 from surveys.services.sync import tombstone_record
 from surveys.vocab import Method, Metric, Processing, Qualifier
 
@@ -109,8 +110,21 @@ def visit_process(*, visit_id, revision: int) -> str:
         Visit.objects.filter(pk=visit.pk, revision=revision).update(
             processing=Processing.FAILED, processing_error=f"{type(exc).__name__}: {exc}"[:2000])
         return "failed"
-    Visit.objects.filter(pk=visit.pk, revision=revision).update(processing=Processing.DONE, processing_error="")
+    with transaction.atomic():
+        if Visit.objects.filter(pk=visit.pk, revision=revision).update(processing=Processing.DONE,
+                                                                       processing_error=""):
+            _emit_processed(visit, revision)
     return "done"
+
+
+def _emit_processed(visit: Visit, revision: int) -> None:
+    """Tell webhooks the visit's evidence is in; a follow-up visit's first one tells the discrepancy's assignee."""
+    outbox.emit("visit.processed", visit, key=f"visit.processed:{visit.pk}:{revision}")
+    if visit.followup_of_id:
+        discrepancy = Discrepancy.objects.select_related("assignee").filter(pk=visit.followup_of_id).first()
+        if discrepancy is not None:
+            outbox.emit("followup.answered", discrepancy, recipients=[discrepancy.assignee],
+                        key=f"followup.answered:{visit.pk}:{discrepancy.pk}")
 
 
 def visits_requeue_pending() -> int:

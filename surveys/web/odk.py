@@ -1,4 +1,6 @@
 """The desk's page for phones: issue a reporter's ODK Collect token and show the settings QR code, list and revoke."""
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -37,14 +39,16 @@ def _devices():
 def _qr_svg(payload: str) -> str:
     import segno
 
-    return segno.make(payload, error="m").svg_inline(scale=5, border=4)
+    svg = segno.make(payload, error="m").svg_inline(scale=5, border=4)
+    # A viewBox lets the stylesheet shrink the code to a phone's width (it stays square).
+    return re.sub(r'^<svg width="(\d+)" height="(\d+)"', r'<svg width="\1" height="\2" viewBox="0 0 \1 \2"', svg)
 
 
 @never_cache
 @editors_only
 def devices(request):
     form = DeviceForm(request.POST or None)
-    context = {"form": form, "devices": _devices()}
+    context = {"form": form, "devices": _devices(), "zone": settings.DESK_TIME_ZONE}  # phones belong to no site
     if request.method == "POST" and form.is_valid():
         reporter = form.cleaned_data["reporter"]
         token, key = device_token_issue(reporter=reporter, device=form.cleaned_data["device"], actor=request.user)

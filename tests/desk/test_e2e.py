@@ -366,13 +366,14 @@ def test_reporter_sees_own_followup_but_not_the_queue_or_others_evidence(browser
 
     page = _page(browser)
     _log_in(page, live_server, reporter.username)
-    assert page.url.endswith("/desk/mine/")
+    assert page.url == f"{live_server.url}/app/"  # reporters land on the reporter app
+    _go(page, f"{live_server.url}/desk/mine/")
     assert page.is_visible("text=Please go back on a weekday morning and count the cars.")
     assert not page.is_visible("text=A colleague's discrepancy")
     page.screenshot(path=ARTIFACTS / "reporter-1-followup.png", full_page=True)
 
     page.goto(f"{live_server.url}/desk/")
-    assert page.url.endswith("/desk/mine/")  # the queue is not theirs
+    assert page.url.endswith("/app/")  # the queue is not theirs
     response = page.goto(f"{live_server.url}/desk/discrepancies/{colleague.pk}/")
     assert response.status == 403
     for variant in ("thumbnail", "display", "original"):

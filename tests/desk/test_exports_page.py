@@ -9,14 +9,25 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_role_lands_on_its_page(client, editor, exporter, reporter, settings):
-    for user, landing in ((editor, None), (exporter, "/desk/exports/"), (reporter, "/desk/mine/")):
+    for user, landing in ((editor, None), (exporter, "/desk/exports/"), (reporter, "/app/")):
         client.force_login(user)
         response = client.get("/desk/")
         assert (response.status_code == 200) if landing is None else (response["Location"] == landing)
         client.logout()
-    settings.REPORTER_HOME = "/app/"  # the reporter app, once it exists
+    settings.REPORTER_HOME = "desk-mine"  # a URL name works too: the desk's own follow-up page
     client.force_login(reporter)
-    assert client.get("/desk/")["Location"] == "/app/"
+    assert client.get("/desk/")["Location"] == "/desk/mine/"
+
+
+def test_login_sends_a_reporter_to_the_reporter_app(client, reporter):
+    """The reporter app at /app/ is where reporters work; the desk's header still links their follow-ups."""
+    response = client.post("/accounts/login/", {"username": reporter.username, "password": "correct-horse-9"})
+    assert response["Location"] == "/desk/"
+    assert client.get(response["Location"])["Location"] == "/app/"
+    page = client.get("/desk/mine/").content.decode()
+    assert '<a href="/app/">Reporter app</a>' in page and '<a href="/desk/mine/">My follow-ups</a>' in page
+    chinese = client.get("/desk/mine/", HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    assert '<a href="/app/">记者应用</a>' in chinese
 
 
 def test_login_sends_an_exporter_to_the_exports_page(client, exporter):

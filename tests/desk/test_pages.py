@@ -128,7 +128,7 @@ def test_site_page_shows_claims_visits_photos_and_discrepancies(editor_web, heng
 
 
 def test_reporter_cannot_open_the_queue_or_editor_pages(reporter_web, hengda):
-    assert reporter_web.get("/desk/")["Location"] == "/desk/mine/"
+    assert reporter_web.get("/desk/")["Location"] == "/app/"  # the reporter app
     for url in [f"/desk/discrepancies/{hengda['discrepancy'].pk}/", f"/desk/sites/{hengda['site'].pk}/",
                 "/desk/links/", "/desk/sites/", "/desk/photos/", "/desk/audit/"]:
         assert reporter_web.get(url).status_code == 403, url
@@ -231,3 +231,35 @@ def test_proposed_sites_links_and_bulk_confirmation_query_counts_do_not_grow(edi
         editor_web.get("/desk/links/")
     with django_assert_num_queries(5):
         editor_web.post("/desk/bulk/", {"action": "dismiss_duplicate", "ids": [d.pk for d in rows]})
+
+
+def test_phones_try_a_sentence_and_bulk_pages_query_counts_do_not_grow(editor_web, editor, django_assert_num_queries):
+    from surveys.services.devices import device_token_issue
+    from surveys.vocab import Role
+    from tests.factories import make_user
+
+    def phones(n):
+        for i in range(n):
+            device_token_issue(reporter=make_user(Role.REPORTER), device=f"phone {i}", actor=editor)
+
+    sentence = {"text": "The plant will employ 2,500 people and invest 8 billion yuan by 2027.", "date": "2025-03-10"}
+    phones(2)
+    # session, user, role, then: the form's reporters, the phones (with their reporters)
+    with django_assert_num_queries(5):
+        editor_web.get("/desk/odk/")
+    # session, user, role; reading a sentence touches no table
+    with django_assert_num_queries(3):
+        editor_web.get("/desk/try/", sentence)
+    # session, user, role, the chosen rows, the editors to assign to
+    rows = many_discrepancies(2)
+    with django_assert_num_queries(5):
+        page = editor_web.post("/desk/bulk/", {"action": "assign", "assignee": "", "ids": [d.pk for d in rows]})
+    assert page.status_code == 200 and page.context["rows"] is not None  # the confirmation, nothing changed yet
+    phones(5)
+    rows = many_discrepancies(5)
+    with django_assert_num_queries(5):
+        editor_web.get("/desk/odk/")
+    with django_assert_num_queries(3):
+        editor_web.get("/desk/try/", sentence)
+    with django_assert_num_queries(5):
+        editor_web.post("/desk/bulk/", {"action": "assign", "assignee": "", "ids": [d.pk for d in rows]})

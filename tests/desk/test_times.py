@@ -62,3 +62,40 @@ def test_times_without_a_site_use_the_desks_zone(client, settings, desk_world):
     assert '15:30 <span class="tz">Asia/Shanghai</span>' in client.get("/desk/exports/").content.decode()
     audit = client.get("/desk/audit/").content.decode()
     assert "Times in Asia/Shanghai" in audit and '<span class="tz">Asia/Shanghai</span>' in audit
+
+
+def test_the_phones_page_names_the_desks_zone(client, settings, desk_world):
+    from surveys.models import ApiToken
+    from surveys.services.devices import device_token_issue
+
+    settings.DESK_TIME_ZONE = "Asia/Shanghai"
+    token, _key = device_token_issue(reporter=desk_world["reporter"], device="赵磊的手机", actor=desk_world["editor"])
+    ApiToken.objects.filter(pk=token.pk).update(created_at=SHANGHAI_AFTERNOON, last_used_at=SHANGHAI_AFTERNOON)
+    client.force_login(desk_world["editor"])
+    page = client.get("/desk/odk/").content.decode()
+    assert LOCAL in page and UTC_HOVER in page
+    assert '>2025-10-14</time>' in page  # the day it was issued, counted in that zone
+
+
+def test_an_audit_event_at_a_shanghai_afternoon_reads_1430(client, settings, desk_world):
+    import time_machine
+
+    from surveys.services.audit import audit_record
+
+    settings.DESK_TIME_ZONE = "Asia/Shanghai"
+    with time_machine.travel(SHANGHAI_AFTERNOON, tick=False):  # audit rows are append-only: record it then
+        audit_record(actor=desk_world["editor"], action="discrepancy.comment", obj=desk_world["headcount"],
+                     changes={"text": "下午去过"})
+    client.force_login(desk_world["editor"])
+    page = client.get("/desk/audit/").content.decode()
+    assert LOCAL in page and UTC_HOVER in page
+
+
+def test_the_queue_counts_the_day_found_in_the_sites_zone(client, desk_world):
+    from surveys.models import Discrepancy
+
+    late_evening_utc = dt.datetime(2025, 10, 13, 20, 0, tzinfo=dt.timezone.utc)  # 04:00 next day in Shanghai
+    Discrepancy.objects.filter(pk=desk_world["headcount"].pk).update(created_at=late_evening_utc)
+    client.force_login(desk_world["editor"])
+    page = client.get("/desk/").content.decode()
+    assert 'title="Asia/Shanghai · 2025-10-13 20:00 UTC">2025-10-14</time>' in page

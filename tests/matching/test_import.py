@@ -119,3 +119,27 @@ def test_management_command_imports_and_reports(tmp_path, hengda, capsys):
         call_command("import_claims", str(path))
     assert "0 created, 4 already imported" in capsys.readouterr().out
     assert Claim.objects.count() == 4
+
+
+def test_each_badly_typed_value_is_reported_by_its_field_and_nothing_is_created(editor_client, hengda):
+    site = hengda["phase1"].pk
+    rows = [
+        ({"low": "abc"}, "low"), ({"site": 999_999}, "site"), ({"metric": "bogus"}, "metric"),
+        ({"due_date": "soon"}, "due_date"), ({"is_target": "maybe"}, "is_target"),
+        ({"source_url": "example.com"}, "source_url"), ({"source_name": "x" * 301}, "source_name"),
+        ({"unit": "kg"}, "unit"), ({"source_kind": "blog"}, "source_kind"), ({"low": [1]}, "low"),
+        ({"qualifier": "nope"}, "qualifier"), ({"low": "nan"}, "low"),
+    ]
+    lines = [json.dumps({"site": site, "metric": "headcount", "low": 10, **change}) for change, _ in rows]
+    report = upload(editor_client, "\n".join(lines), "claims.jsonl").json()
+    assert (report["created"], report["failed"]) == (0, len(rows))
+    assert [sorted(e["errors"]) for e in report["errors"]] == [[name] for _, name in rows]
+    assert not Claim.objects.exists()
+
+
+def test_spreadsheet_booleans_and_json_booleans_mean_the_same(editor_client, hengda):
+    site = hengda["phase1"].pk
+    content = "site,metric,low,is_target\n" + "".join(f"{site},headcount,{n},{word}\n" for n, word in
+                                                     [(1, "yes"), (2, "TRUE"), (3, "0"), (4, "no")])
+    assert upload(editor_client, content, "claims.csv").json()["created"] == 4
+    assert dict(Claim.objects.values_list("low", "is_target")) == {1: True, 2: True, 3: False, 4: False}

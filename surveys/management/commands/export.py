@@ -2,13 +2,12 @@ import contextlib
 import sys
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.exceptions import ValidationError
 from tqdm import tqdm
 
-from api.filters import datetime_param
 from surveys.exports.columns import FORMATS
-from surveys.selectors.exports import ExportFilters
+from surveys.filters import export_filters
 from surveys.services.exports import export_write
 from surveys.vocab import Metric, ReviewStatus
 
@@ -33,13 +32,12 @@ class Command(BaseCommand):
         export = FORMATS[options["format"]]
         if options["include_photos"] and not options["output"]:
             raise CommandError("--include-photos writes a ZIP: give --output.")
-        try:
-            filters = ExportFilters(
-                site=options["site"], status=options["status"], metric=options["metric"],
-                since=datetime_param(options, "since"), until=datetime_param(options, "until"),
-            )
+        try:  # the API's filters, read by the same FilterSet
+            filters = export_filters({name: options[name] for name in ("site", "since", "until", "status", "metric")
+                                      if options[name] is not None})
         except ValidationError as error:
-            raise CommandError(error.detail) from None
+            raise CommandError("; ".join(f"--{field}: {' '.join(messages)}"
+                                         for field, messages in error.message_dict.items())) from None
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()

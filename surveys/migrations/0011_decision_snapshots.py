@@ -31,7 +31,7 @@ def snapshot_existing_decisions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0009_odk_submissions'),
+        ('surveys', '0010_outbox_notifications_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
