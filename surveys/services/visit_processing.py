@@ -15,6 +15,7 @@ from surveys import tasks
 from surveys.models import Discrepancy, Observation, Visit
 from surveys.services import outbox
 from surveys.services.sync import tombstone_record
+from surveys.services.values import fact_value_shape
 from surveys.vocab import Method, Metric, Processing, Qualifier
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,7 @@ def _visit_local_date(visit: Visit):
 
 def _fact_values(fact) -> dict:
     return {
-        "metric": fact.metric.value, "low": fact.low, "high": fact.high, "unit": fact.unit,
-        "qualifier": fact.qualifier.value, "status_value": fact.status_value.value if fact.status_value else "",
+        **fact_value_shape(fact),
         "method": (fact.method or Method.ESTIMATED).value, "source_role": fact.source_role[:120],
         "quote": fact.surface, "confidence": round(min(max(fact.confidence, 0.0), 1.0), 3),
         "span_start": fact.span[0], "span_end": fact.span[1],

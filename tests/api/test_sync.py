@@ -1,5 +1,4 @@
 """`?updated_since=` and the opaque cursor: nothing missed, nothing repeated, deletions seen."""
-import uuid
 
 import pytest
 
