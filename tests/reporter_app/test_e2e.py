@@ -30,7 +30,7 @@ def sign_in(page, live_server, username):
     page.wait_for_selector("#site-list li.site")
 
 
-def wait_state(page, visit_id, state, timeout=30_000):
+def wait_state(page, visit_id, state, timeout=30_000):  # on the visit's page
     page.wait_for_selector(f"#visit-state [data-state='{state}']", timeout=timeout)
 
 
@@ -147,3 +147,106 @@ def test_an_offline_visit_with_two_photos_reaches_the_server_once(phone, live_se
     assert_app_shows_the_result(page)
     assert no_horizontal_scroll(page)
     assert page.errors == []
+
+
+def test_the_shell_opens_offline_and_a_new_release_replaces_it_keeping_the_outbox(phone, live_server, app_world,
+                                                                                   settings):
+    site = app_world["site"]
+    page = phone()
+    sign_in(page, live_server, "zhaolei")
+    old = page.get_attribute("meta[name=app-version]", "content")
+    assert page.evaluate("() => caches.keys()") == [f"fs-app-{old}"]
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/app/?from=home-screen#/sites")  # an address never fetched: the cached shell
+    page.wait_for_selector(f"li.site[data-site='{site.pk}']")
+    page.click(f"li.site[data-site='{site.pk}'] a.visit-here")
+    page.fill("#notes", "大门关着，没有人。")
+    page.click("#save-draft")
+    page.wait_for_selector("#visit-state [data-state='draft']")
+    draft_id = page.url.rsplit("/", 1)[1]
+
+    settings.REPORTER_APP_RELEASE = "next"  # a deploy
+    page.context.set_offline(False)
+    page.reload()  # the old worker answers, the browser finds the new sw.js, which takes over and reloads
+    page.wait_for_function("() => document.querySelector('meta[name=app-version]').content.endsWith('-next')")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    assert page.evaluate("() => caches.keys()") == [f"fs-app-{old}-next"]
+    page.goto(f"{live_server.url}/app/#/visits")
+    page.wait_for_selector(f"[data-visit='{draft_id}'][data-state='draft']")  # the outbox survived the update
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector(f"[data-visit='{draft_id}']")
+    assert page.get_attribute("meta[name=app-version]", "content") == f"{old}-next"
+    assert Visit.objects.count() == 0  # a draft is never sent
+    assert page.errors == []
+
+
+def test_a_refused_visit_shows_the_servers_reason_and_is_sent_only_after_an_edit(phone, live_server, app_world):
+    site = app_world["site"]
+    page = phone()
+    sign_in(page, live_server, "zhaolei")
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/api/v1/visits/") else None)
+    page.click(f"li.site[data-site='{site.pk}'] a.visit-here")
+    page.fill("#notes", "Gate shut, nobody inside.")
+    page.fill("#started", "2026-12-01T15:00")
+    page.fill("#ended", "2026-12-01T14:00")  # before the start: the server refuses it
+    page.click("#send-visit")
+    wait_state(page, None, "failed")
+    assert "Ended: Must not be before started_at." in page.inner_text("#visit-error")
+    screenshot(page, "en-refused")
+    page.evaluate("async () => { await FS.outbox.wake(); await FS.app.pump({ force: true }); }")
+    page.context.set_offline(True)
+    page.context.set_offline(False)  # an online event: still nothing is sent again
+    page.wait_for_timeout(1500)
+    assert len(posts) == 1 and Visit.objects.count() == 0
+
+    page.click("#edit-visit")
+    assert "Must not be before started_at" in page.inner_text("#form-error")
+    page.fill("#ended", "2026-12-01T16:30")
+    page.click("#send-visit")
+    wait_state(page, None, "processed")
+    assert len(posts) == 2
+    visit = Visit.objects.get()
+    assert visit.ended_at > visit.started_at and visit.notes == "Gate shut, nobody inside."
+
+
+def test_sign_in_names_the_device_and_sign_out_revokes_the_token(phone, live_server, app_world):
+    from surveys.models import ApiToken
+
+    page = phone()
+    sign_in(page, live_server, "zhaolei")
+    token = ApiToken.objects.get(user=app_world["reporter"], revoked_at__isnull=True)
+    assert token.device.startswith("Web app · Chrome on ")
+    page.click("#tab-account")
+    assert "zhaolei" in page.inner_text("#account-user")
+    page.click("#sign-out")
+    page.wait_for_selector("#login-form")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert page.evaluate("async () => (await FS.db.get('meta', 'auth')) === undefined")
+
+
+def test_a_site_proposed_offline_is_created_unverified_with_the_visit_to_it(phone, live_server, app_world):
+    from surveys.models import Site
+
+    page = phone()
+    sign_in(page, live_server, "zhaolei")
+    page.context.set_offline(True)
+    page.click("#propose-site")
+    page.fill("#site-name", "东湖新材料产业园")
+    page.select_option("#site-kind", "park")
+    page.wait_for_function("() => document.querySelector('#site-position').textContent.includes('±')")
+    page.click("#site-form button[type=submit]")
+    page.wait_for_selector("#visit-form")
+    assert page.inner_text("#visit-site") == "东湖新材料产业园"
+    page.fill("#notes", "园区里只有两家企业在生产。")
+    page.click("#send-visit")
+    wait_state(page, None, "queued")
+    page.context.set_offline(False)
+    wait_state(page, None, "processed")
+    site = Site.objects.get(name="东湖新材料产业园")
+    assert (site.kind, site.verified) == ("park", False)
+    assert site.latitude == pytest.approx(app_world["site"].latitude, abs=0.001)
+    assert Visit.objects.get().site == site

@@ -92,6 +92,14 @@
   function distanceText(metres) {
     return metres >= 1000 ? t("sites.km", { km: number(Math.round(metres / 100) / 10) }) : t("sites.m", { m: Math.round(metres) });
   }
+  const FIELD_LABELS = { site: "visit.site", started_at: "visit.started", ended_at: "visit.ended", notes: "visit.notes",
+    latitude: "visit.position", longitude: "visit.position", observed_status: "visit.status", activity_level: "visit.activity",
+    activity_signs: "visit.signs", file: "visit.photos", metric: "visit.metric", low: "visit.low", high: "visit.high",
+    method: "visit.method", source_role: "visit.source_role", quote: "visit.quote", name: "site.name", kind: "site.kind" };
+  function fieldLabel(field) { return FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field; }
+  function refusal(error) {
+    return (error.body && FS.api.message(error.body, fieldLabel)) || error.message || String(error.status);
+  }
   function badge(stateName) {
     return h("span", { class: "badge state-" + stateName, "data-state": stateName, text: t("state." + stateName) });
   }
@@ -113,7 +121,17 @@
     else if (/(Chrome|CriOS|Chromium)\//.test(ua)) browser = "Chrome";
     else if (/(Firefox|FxiOS)\//.test(ua)) browser = "Firefox";
     else if (/Safari\//.test(ua)) browser = "Safari";
-    return `Web app · ${browser} on ${os}`.slice(0, 200);
+    return `Web app · ${browser} on ${os}`;
+  }
+  /* The token's device name: the browser and phone, plus a tag of this installation, so that two
+     phones of one model keep a token each, and signing in again on this one replaces its own. */
+  async function deviceLabel() {
+    let tag = await FS.db.get("meta", "device-tag");
+    if (!tag) {
+      tag = FS.api.uuid().slice(0, 6);
+      await FS.db.put("meta", tag, "device-tag");
+    }
+    return `${deviceName()} · ${tag}`.slice(0, 200);
   }
 
   function renderLogin(message) {
@@ -128,7 +146,7 @@
       button.disabled = true;
       try {
         const answer = await FS.api.call("POST", "auth/token/", {
-          token: null, json: { username: username.value.trim(), password: password.value, device: deviceName() },
+          token: null, json: { username: username.value.trim(), password: password.value, device: await deviceLabel() },
         });
         if (answer.status === 201) {
           const previous = await auth();
@@ -591,7 +609,7 @@
     const error = h("div", { class: "error", id: "form-error", role: "alert", hidden: true });
     if (record.state === "failed" && record.error) {
       error.hidden = false;
-      error.replaceChildren(h("strong", { text: t("result.server_said") + " " }), record.error.message || "");
+      error.replaceChildren(h("strong", { text: t("result.server_said") + " " }), refusal(record.error));
     }
     function collect() {
       if (locked) return;
@@ -714,7 +732,7 @@
     }
     if (record.state === "failed" && record.error) {
       parts.push(h("div", { class: "error", id: "visit-error", role: "alert" },
-        h("strong", { text: t("result.server_said") + " " }), record.error.message || String(record.error.status)));
+        h("strong", { text: t("result.server_said") + " " }), refusal(record.error)));
     }
     if (record.visit.followup_of) {
       parts.push(h("p", { class: "followup-banner", text: t("visit.followup", { note: record.followupNote || "#" + record.visit.followup_of }) }));
