@@ -25,7 +25,8 @@ def sign_in(page, live_server, username):
     page.fill("#password", PASSWORD)
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("#tabs:not([hidden])")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # The worker installs the shell in the background (about ten files); a shared machine can be slow.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
     page.click("#tab-sites")
     page.wait_for_selector("#site-list li.site")
 
@@ -36,6 +37,7 @@ def wait_state(page, visit_id, state, timeout=30_000):  # on the visit's page
 
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => { document.getElementById('toast').hidden = true; }")
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=False)
 
 
@@ -250,3 +252,132 @@ def test_a_site_proposed_offline_is_created_unverified_with_the_visit_to_it(phon
     assert (site.kind, site.verified) == ("park", False)
     assert site.latitude == pytest.approx(app_world["site"].latitude, abs=0.001)
     assert Visit.objects.get().site == site
+
+
+FOLLOWUP_NOTE = "Please count the cars at the staff car park at shift change (7:45) and ask the canteen."
+
+
+def test_a_follow_up_request_from_the_desk_is_answered_with_a_linked_visit(browser, phone, live_server,
+                                                                            followup_world):
+    discrepancy = followup_world["discrepancy"]
+    desk = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    desk.goto(f"{live_server.url}/accounts/login/")
+    desk.fill("#id_username", "wangfang")
+    desk.fill("#id_password", PASSWORD)
+    desk.click("form[action='/accounts/login/'] button[type=submit]")
+    desk.goto(f"{live_server.url}/desk/discrepancies/{discrepancy.pk}/")
+    desk.fill("#id_note", FOLLOWUP_NOTE)
+    desk.click("#review-form button[value=needs_followup]")
+    desk.wait_for_load_state("networkidle")
+    discrepancy.refresh_from_db()
+    assert discrepancy.status == "needs_followup"
+
+    page = phone()
+    sign_in(page, live_server, "zhaolei")
+    page.click("#tab-requests")
+    request = page.locator(f"article.request[data-discrepancy='{discrepancy.pk}']")
+    request.wait_for()
+    assert FOLLOWUP_NOTE in request.inner_text()
+    assert "项目达产后将提供2500个就业岗位。" in request.inner_text()  # the claim it concerns
+    request.locator("a.start-followup").click()
+    page.wait_for_selector("#followup-banner")
+    assert FOLLOWUP_NOTE in page.inner_text("#followup-banner")
+    assert page.inner_text("#visit-site") == "恒达光伏玻璃一期"
+    page.fill("#notes", "早上七点四十五分，停车场有三十多辆车。食堂师傅说现在大约三百人上班。")
+    page.click("#send-visit")
+    wait_state(page, None, "processed")
+    visit_id = page.url.rsplit("/", 1)[1]
+    followup = Visit.objects.get(pk=visit_id)
+    assert followup.followup_of_id == discrepancy.pk
+    assert Observation.objects.filter(visit=followup, extracted=True, metric="headcount", low=300).exists()
+    page.click("#tab-requests")
+    page.locator(f"article.request[data-discrepancy='{discrepancy.pk}'] .answered").wait_for()
+
+    # The desk shows the answer on the discrepancy: the follow-up visit's figure, its quote and its notes.
+    desk.goto(f"{live_server.url}/desk/discrepancies/{discrepancy.pk}/")
+    text = desk.inner_text("main")
+    assert "大约三百人" in text and "食堂师傅说现在大约三百人上班" in text
+    assert FOLLOWUP_NOTE in text
+    desk.context.close()
+
+
+SCREENS = ["sign-in", "requests", "sites", "propose-site", "visit-form", "visits", "result", "offline", "account"]
+
+
+@pytest.mark.parametrize("locale,lang", [("en-US", "en"), ("zh-CN", "zh")])
+def test_every_screen_at_390_in_both_languages(phone, live_server, followup_world, photo_files, locale, lang):
+    """Every screen, in the browser's language, fits 390 px without sideways scrolling; saved for the docs."""
+    discrepancy = followup_world["discrepancy"]
+    followup_world["review"](discrepancy=discrepancy, reviewer=followup_world["editor"], status="needs_followup",
+                             note=FOLLOWUP_NOTE if lang == "en" else "请在交接班时（7:45）数一数员工停车场的车，并问问食堂。")
+    page = phone(locale=locale)
+    shots = []
+
+    def shot(name):
+        assert no_horizontal_scroll(page), name
+        screenshot(page, f"{lang}-{name}")
+        shots.append(name)
+
+    open_app(page, live_server)
+    assert page.get_attribute("html", "lang") == ("zh-Hans" if lang == "zh" else "en")
+    shot("sign-in")
+    sign_in(page, live_server, "zhaolei")
+    page.click("#tab-requests")
+    page.wait_for_selector("article.request")
+    shot("requests")
+    page.click("#tab-sites")
+    page.click("#nearest")
+    page.wait_for_function("() => document.querySelector('#site-list li.site').textContent.match(/m|米/)")
+    names = page.locator("#site-list li.site strong").all_inner_texts()
+    assert names == ["恒达光伏玻璃一期", "Riverside Battery Plant", "新河工业园"]  # nearest first
+    page.fill("#site-search", "jpdc")  # the initials of 江畔电池厂's pinyin
+    assert page.locator("#site-list li.site strong").all_inner_texts() == ["Riverside Battery Plant"]
+    page.fill("#site-search", "")
+    shot("sites")
+    page.click("#propose-site")
+    page.fill("#site-name", "东湖新材料产业园")
+    shot("propose-site")
+    page.go_back()
+    page.click(f"li.site[data-site='{followup_world['site'].pk}'] a.visit-here")
+    page.fill("#notes", CHINESE_NOTES)
+    page.click("#status-chips button[data-value='operating']")
+    page.click("#signs button[data-value='gate_open']")
+    with page.expect_file_chooser() as chooser:
+        page.click("#add-camera")
+    chooser.value.set_files([str(photo_files["paths"][0])])
+    with page.expect_file_chooser() as chooser:
+        page.click("#add-gallery")
+    chooser.value.set_files([str(photo_files["paths"][1])])
+    page.wait_for_selector("#photo-list li.photo >> nth=1")
+    page.click("#add-observation")
+    page.fill("#observations input[type=number] >> nth=0", "600")
+    page.fill("#observations input[type=number] >> nth=1", "700")
+    page.evaluate("() => document.querySelector('#notes').closest('section').scrollIntoView()")
+    shot("visit-form")
+    page.click("#send-visit")
+    wait_state(page, None, "processed")
+    page.click("#tab-visits")
+    page.wait_for_selector("[data-state='processed']")
+    shot("visits")
+    page.click("#visit-list a")
+    page.locator("#result-photos").scroll_into_view_if_needed()
+    flag = page.inner_text("[data-flag='far_from_site']")
+    assert flag.startswith("Taken 30" if lang == "en" else "拍摄地点距该地点 30")
+    page.evaluate("() => document.querySelector('#result').scrollIntoView()")
+    shot("result")
+    page.context.set_offline(True)
+    page.click("#tab-sites")
+    page.wait_for_selector("#net.offline")
+    shot("offline")
+    page.context.set_offline(False)
+    page.click("#tab-account")
+    page.wait_for_selector("#sign-out")
+    shot("account")
+    assert shots == SCREENS
+    # The switch changes the language on the spot, and the choice stays.
+    page.click("#lang-switch")
+    page.wait_for_function("() => document.documentElement.lang === %r" % ("zh-Hans" if lang == "en" else "en"))
+    page.reload()
+    page.wait_for_selector("#sign-out")
+    assert page.get_attribute("html", "lang") == ("zh-Hans" if lang == "en" else "en")
+    assert page.errors == []

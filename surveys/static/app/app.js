@@ -39,7 +39,7 @@
     state.objectUrls.forEach((url) => URL.revokeObjectURL(url));
     state.objectUrls = [];
     const target = main();
-    target.replaceChildren(...nodes);
+    target.replaceChildren(...nodes.filter((node) => node !== null && node !== undefined && node !== false));
     window.scrollTo(0, 0);
   }
   function toast(text) {
@@ -48,6 +48,11 @@
     box.hidden = false;
     clearTimeout(toast.timer);
     toast.timer = setTimeout(() => { box.hidden = true; }, 5000);
+  }
+  function hideToastSoon() {
+    // A message outlives the navigation that follows it by a moment only.
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { document.getElementById("toast").hidden = true; }, 2500);
   }
   function blobUrl(blob) {
     const url = URL.createObjectURL(blob);
@@ -779,7 +784,7 @@
         class: "card observation-result" + (o.rejected ? " rejected" : ""), "data-metric": o.metric },
         h("strong", { text: word("metric", o.metric) + ": " + (o.metric === "status" ? word("status", o.status_value) : range(o.low, o.high, o.unit)) }),
         h("span", { class: "muted", text: " " + (o.extracted ? t("result.extracted") : t("result.given")) + (o.rejected ? " · " + t("result.rejected") : "") }),
-        o.quote ? h("blockquote", { text: o.quote }) : null,
+        o.quote ? h("blockquote", { text: SIGNS.includes(o.quote) ? word("sign", o.quote) : o.quote }) : null,
         o.source_role ? h("span", { class: "muted", text: "— " + o.source_role }) : null)))
         : h("p", { class: "muted", text: t("result.observations.none") }));
       const discrepancies = result.discrepancies || [];
@@ -830,6 +835,7 @@
   // --- Routing ---
   let currentRoute = "";
   async function route() {
+    if (currentRoute && currentRoute !== location.hash) hideToastSoon();
     currentRoute = location.hash || "#/";
     const [path, query] = currentRoute.slice(1).split("?");
     const params = new URLSearchParams(query || "");
@@ -892,6 +898,7 @@
     FS.i18n.load();
     applyLanguage();
     document.getElementById("lang-switch").addEventListener("click", switchLanguage);
+    document.getElementById("toast").addEventListener("click", (event) => { event.currentTarget.hidden = true; });
     window.addEventListener("hashchange", route);
     window.addEventListener("online", async () => { showNetwork(); await FS.outbox.wake(); pump({ force: true }); syncAll(); });
     window.addEventListener("offline", showNetwork);
