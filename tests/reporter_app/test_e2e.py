@@ -62,6 +62,7 @@ def file_visit_offline(page, live_server, site, photo_paths):
         page.click("#add-gallery")
     chooser.value.set_files([str(path) for path in photo_paths])
     page.wait_for_selector("#photo-list li.photo >> nth=1")
+    page.wait_for_function("() => [...document.querySelectorAll('#photo-list img')].every((img) => img.naturalWidth > 0)")
     page.click("#send-visit")
     page.wait_for_url(re.compile(r"#/visits/[0-9a-f-]{36}$"))
     visit_id = page.url.rsplit("/", 1)[1]
@@ -108,6 +109,9 @@ def assert_app_shows_the_result(page):
     assert re.search(r"Taken 3\d(\.\d)? km from the site", flag.inner_text())
     assert result.locator("#result-photos .ok").count() == 1
     assert result.locator("#result-discrepancies [data-discrepancy]").count() == 1
+    # The previews are the phone's own copies of the originals.
+    page.wait_for_function("() => [...document.querySelectorAll('#result-photos img')]"
+                           ".every((img) => img.complete && img.naturalWidth === 800)")
 
 
 @pytest.mark.parametrize("cut_upload", [False, True], ids=["clean", "upload-cut-once"])

@@ -16,7 +16,7 @@
     output_units: "unit/yr", area: "m2", investment: "CNY", output_value: "CNY/yr" };
   const METHODS = ["counted", "estimated", "interview", "signage", "document", "photo"];
   const KINDS = ["factory", "park", "project", "other"];
-  const state = { position: null, nearest: false, query: "", formDirty: false, objectUrls: [] };
+  const state = { position: null, nearest: false, query: "", formDirty: false, objectUrls: [], newUrls: [] };
 
   // --- Little DOM helpers (textContent only: nothing the server or the reporter wrote is parsed as HTML) ---
   function h(tag, props, ...children) {
@@ -36,8 +36,10 @@
     return element;
   }
   function show(...nodes) {
+    // The previous screen's photo previews go; this screen's (made while building it) stay.
     state.objectUrls.forEach((url) => URL.revokeObjectURL(url));
-    state.objectUrls = [];
+    state.objectUrls = state.newUrls;
+    state.newUrls = [];
     const target = main();
     target.replaceChildren(...nodes.filter((node) => node !== null && node !== undefined && node !== false));
     window.scrollTo(0, 0);
@@ -56,7 +58,7 @@
   }
   function blobUrl(blob) {
     const url = URL.createObjectURL(blob);
-    state.objectUrls.push(url);
+    state.newUrls.push(url);
     return url;
   }
   function when(value) {
@@ -702,7 +704,7 @@
           h("span", { class: "muted", text: when(record.visit.started_at) }),
           h("span", { class: "muted snippet", text: (record.visit.notes || "").slice(0, 80) }),
           h("span", { class: "badges" }, badge(record.state),
-            record.photos.length ? h("span", { class: "muted", text: ` 📷 ${record.photos.filter((p) => p.sent).length}/${record.photos.length}` }) : null)));
+            record.photos.length ? h("span", { class: "muted", text: `${t("visit.photos")} ${record.photos.filter((p) => p.sent).length}/${record.photos.length}` }) : null)));
     });
     show(h("h1", { text: t("visits.title") }),
       waiting ? h("p", { class: "waiting", id: "waiting", text: t("visits.waiting", { n: waiting }) }) : null,
