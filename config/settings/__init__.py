@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_float, env_int, env_list, env_str, local_secret_key
+from .env import email_settings, env_bool, env_float, env_int, env_list, env_str, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -201,6 +201,39 @@ REPORTER_HOME = env_str("REPORTER_HOME", "/app/")
 # (a release number, a commit) to make every installed app fetch its shell again on the next visit.
 REPORTER_APP_RELEASE = env_str("REPORTER_APP_RELEASE", "")
 
+# --- Email and notifications (docs/notifications.md) ----------------------
+# Embedded default: mail is printed on the console. Production: EMAIL_URL
+# (smtp://user:password@host:587, smtp+tls://..., smtp+ssl://...) or EMAIL_HOST and friends.
+_email = email_settings()
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+if "EMAIL_FILE_PATH" in _email:
+    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Field Desk <noreply@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Links in notification mails start with this (e.g. "https://desk.example.org"); none: paths only.
+NOTIFICATIONS_BASE_URL = env_str("NOTIFICATIONS_BASE_URL", "").rstrip("/")
+# The daily digest of high-severity discrepancies goes out at this hour (DESK_TIME_ZONE).
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 8)
+# Outbox deliveries (mail and webhooks): the sweep picks up what is due this often; a failed
+# delivery waits BASE x 2^(attempt-1) seconds (at most MAX) and gives up after MAX_ATTEMPTS.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15)
+OUTBOX_RETRY_BASE_SECONDS = env_float("OUTBOX_RETRY_BASE_SECONDS", 30.0)
+OUTBOX_RETRY_MAX_SECONDS = env_float("OUTBOX_RETRY_MAX_SECONDS", 6 * 3600.0)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# A delivery claimed this long ago by a worker that never finished (killed) is tried again.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
+# Test-only: the outbox waits this long after the event's commit before queuing its delivery,
+# so a test can kill the worker there.
+OUTBOX_TEST_DELAY_SECONDS = env_float("OUTBOX_TEST_DELAY_SECONDS", 0.0)
+
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 # Embedded default: no broker, tasks run in-process (after commit, see surveys/tasks.py).
@@ -239,6 +272,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "surveys.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "expire-export-jobs": {"task": "surveys.tasks.expire_export_jobs", "schedule": 600.0},
     "requeue-stale-export-jobs": {"task": "surveys.tasks.requeue_stale_export_jobs", "schedule": 300.0},
+    "deliver-outbox": {"task": "surveys.tasks.deliver_outbox_due", "schedule": float(OUTBOX_SWEEP_SECONDS)},
 }
 
 # --- DRF ------------------------------------------------------------------
@@ -249,6 +283,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],  # FilterSets: surveys/filters.py
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from surveys.filters import AuditEventFilter, DiscrepancyFilter
 from surveys.models import AuditEvent, Claim, Discrepancy, ExportJob, LinkProposal, Observation, Photo, Site, Visit
 from surveys.roles import role_of
 from surveys.selectors.scoping import discrepancies_for
@@ -30,27 +31,19 @@ class QueueFilters:
 
     @classmethod
     def from_params(cls, params, *, default_status: str = "") -> "QueueFilters":
-        site = params.get("site", "")
-        return cls(
-            status=params.get("status", default_status) or "",
-            severity=params.get("severity", "") or "",
-            site=int(site) if site.isdigit() else None,
-            metric=params.get("metric", "") or "",
-            assignee=params.get("assignee", "") or "",
-        )
+        """Read as the API reads them (surveys.filters.DiscrepancyFilter); a page drops a bad value."""
+        form = DiscrepancyFilter(data=params, queryset=Discrepancy.objects.none()).form
+        form.is_valid()
+        values = {name: value for name, value in form.cleaned_data.items() if value not in ("", None)}
+        if "status" not in params:
+            values["status"] = default_status
+        return cls(**values)
 
     def apply(self, discrepancies: QuerySet[Discrepancy], *, with_status: bool = True) -> QuerySet[Discrepancy]:
-        if with_status and self.status:
-            discrepancies = discrepancies.filter(status=self.status)
-        if self.severity:
-            discrepancies = discrepancies.filter(severity=self.severity)
-        if self.site is not None:
-            discrepancies = discrepancies.filter(site_id=self.site)
-        if self.metric:
-            discrepancies = discrepancies.filter(metric=self.metric)
-        if self.assignee:
-            discrepancies = discrepancies.filter(assignee__username=self.assignee)
-        return discrepancies
+        values = {name: value for name, value in asdict(self).items() if value not in ("", None)}
+        if not with_status:
+            values.pop("status", None)
+        return DiscrepancyFilter(data=values, queryset=discrepancies).qs
 
     def query_string(self) -> str:
         """The filters as URL parameters, so that a page opened from the queue knows its queue."""
@@ -156,21 +149,11 @@ def discrepancy_history(discrepancy: Discrepancy) -> QuerySet[AuditEvent]:
 
 def audit_events(*, object_type: str = "", object_id: str = "", action: str = "", actor: str = "",
                  since: dt.datetime | None = None, until: dt.datetime | None = None) -> QuerySet[AuditEvent]:
-    """Newest first; `since` inclusive, `until` exclusive; `actor` is a username."""
+    """Newest first; `since` inclusive, `until` exclusive; `actor` is a username (AuditEventFilter's rules)."""
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
-    if object_type:
-        events = events.filter(object_type=object_type)
-    if object_id:
-        events = events.filter(object_id=object_id)
-    if action:
-        events = events.filter(action=action)
-    if actor:
-        events = events.filter(actor__username=actor)
-    if since:
-        events = events.filter(created_at__gte=since)
-    if until:
-        events = events.filter(created_at__lt=until)
-    return events
+    filters = {"object_type": object_type, "object_id": object_id, "action": action, "actor": actor,
+               "since": since, "until": until}
+    return AuditEventFilter(data={name: value for name, value in filters.items() if value}, queryset=events).qs
 
 
 def audit_actors() -> QuerySet:

@@ -6,7 +6,7 @@ discrepancies only, and no positions, originals or reporter identities.
 """
 from django.db.models import QuerySet
 
-from surveys.models import Claim, Discrepancy, Observation, Organization, Photo, Site, Visit
+from surveys.models import Claim, Discrepancy, Observation, Organization, Photo, Site, Tombstone, Visit
 from surveys.roles import role_of
 from surveys.vocab import ReviewStatus, Role
 
@@ -71,3 +71,18 @@ def discrepancies_for(user) -> QuerySet[Discrepancy]:
         # Read-only: the discrepancies resting on the reporter's own visits.
         return discrepancies.filter(observations__visit__reporter=user).distinct()
     return Discrepancy.objects.none()
+
+
+# Synced models whose rows belong to a reporter: their deletions are scoped like the rows.
+_OWNED = frozenset({Visit._meta.model_name, Observation._meta.model_name})
+
+
+def deletions_for(user, model) -> QuerySet[Tombstone]:
+    """The deletion records of `model` the user may learn of, as `<model>s_for` scopes the rows."""
+    role = role_of(user)
+    tombstones = Tombstone.objects.filter(model=model._meta.model_name)
+    if role is None:
+        return Tombstone.objects.none()
+    if role == Role.REPORTER and model._meta.model_name in _OWNED:
+        return tombstones.filter(owner_id=user.pk)
+    return tombstones

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from surveys import tasks
 from surveys.models import AuditEvent, Discrepancy, DiscrepancyComment, LinkProposal, Photo, Site
+from surveys.services import outbox
 from surveys.services.audit import audit_record
 from surveys.services.review import discrepancy_review
 from surveys.vocab import PhotoStatus, ReviewStatus
@@ -91,6 +92,7 @@ def discrepancy_review_undo(*, discrepancy: Discrepancy, actor, event_id: int, b
     discrepancy.reviewed_at = dt.datetime.fromisoformat(before.reviewed_at) if before.reviewed_at else None
     discrepancy.save(update_fields=["status", "review_note", "reviewer", "reviewed_at", "updated_at"])
     audit_record(actor=actor, action=UNDO_ACTION, obj=discrepancy, changes=changes)
+    outbox.emit("discrepancy.decided", discrepancy)  # webhook clients learn the decision was taken back
     return discrepancy
 
 

@@ -13,11 +13,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from surveys.models import Claim, Discrepancy, Observation, Organization, Site
+from surveys.services import outbox
 from surveys.vocab import SEVERITY_RANK, ReviewStatus, Severity
 
 CLAIM_FIELDS = ["id", "site_id", "organization_id", "metric", "low", "high", "unit", "qualifier", "status_value",
@@ -27,6 +29,7 @@ OBSERVATION_FIELDS = ["id", "visit_id", "visit__started_at", "visit__site_id", "
 SYSTEM_FIELDS = ["metric", "kind", "claimed", "observed", "ratio", "severity", "severity_rank", "explanation",
                  "explanation_zh", "observed_visit_id"]
 Links = Discrepancy.observations.through
+DECIDED = (ReviewStatus.CONFIRMED, ReviewStatus.DISMISSED, ReviewStatus.NEEDS_FOLLOWUP)
 
 
 def _settings():
@@ -148,6 +151,7 @@ def _store(findings: dict, metrics: dict[int, str], existing_rows) -> None:
     if updated:
         # The rows are locked, so writing `status` back cannot undo an editor's concurrent review.
         Discrepancy.objects.bulk_update(updated, [*SYSTEM_FIELDS, "status", "updated_at"], batch_size=1000)
+    rows = []
     if created:
         rows = Discrepancy.objects.bulk_create([row for row, _ in created], batch_size=1000)
         relinked.update({row.pk: wanted for row, (_, wanted) in zip(rows, created, strict=True)})
@@ -157,6 +161,21 @@ def _store(findings: dict, metrics: dict[int, str], existing_rows) -> None:
             [Links(discrepancy_id=d_id, observation_id=o_id) for d_id, ids in relinked.items() for o_id in ids],
             batch_size=5000,
         )
+    _emit(opened=rows, changed_decided=[row for row in updated if row.status in DECIDED])
+
+
+def _emit(*, opened: list, changed_decided: list) -> None:
+    """Outbox events of a run, in its transaction: new discrepancies; new evidence on decided ones (to their assignee)."""
+    if opened:
+        outbox.emit_many("discrepancy.opened", opened)  # rows created just now: each is new once
+    by_assignee = defaultdict(list)
+    for row in changed_decided:
+        if row.assignee_id is not None:
+            by_assignee[row.assignee_id].append(row)
+    if by_assignee:
+        assignees = get_user_model().objects.in_bulk(list(by_assignee))
+        for assignee_id, decided in by_assignee.items():
+            outbox.emit_many("discrepancy.new_evidence", decided, recipients=[assignees.get(assignee_id)])
 
 
 def _store_retrying(findings: dict, metrics: dict[int, str], existing_rows) -> None:
