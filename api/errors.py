@@ -32,7 +32,9 @@ def exception_handler(exc, context):
     exc = _translated(exc)
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response(exc.body(), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        return Response(exc.body(), status=exc.status,
+                        headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
     response = drf_exception_handler(exc, context)
     if response is not None:
         response.data = _drf_body(exc)

@@ -12,6 +12,7 @@ from api.views.discrepancies import (
 from api.views.docs import DocsView
 from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
 from api.views.exports import ExportJobDownloadView, ExportJobsView, ExportJobView, ExportView
+from api.views.notifications import NotificationPreferenceView
 from api.views.photos import PhotoFileView, PhotoViewSet, VisitPhotosView
 from api.views.visits import ObservationViewSet, VisitViewSet
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path("link-proposals/<int:pk>/decide/", LinkProposalDecideView.as_view(), name="linkproposal-decide"),
     path("sites/<int:pk>/verify/", SiteVerifyView.as_view(), name="site-verify"),
     path("photos/<uuid:photo_id>/approve/", PhotoApproveView.as_view(), name="photo-approve"),
+    path("me/notifications/", NotificationPreferenceView.as_view(), name="notification-preferences"),
     path("exports/jobs/", ExportJobsView.as_view(), name="export-jobs"),
     path("exports/jobs/<uuid:job_id>/", ExportJobView.as_view(), name="export-job"),
     path("exports/jobs/<uuid:job_id>/download/", ExportJobDownloadView.as_view(), name="export-job-download"),

@@ -10,6 +10,7 @@ class SurveysConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_migrate, post_save, pre_save
 
+        import surveys.login_throttle  # noqa: F401 (counts failed logins: a user_login_failed receiver)
         from surveys.roles import roles_sync
         from surveys.services.users import credentials_change_note, credentials_change_revoke_tokens
 

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "surveys.middleware.ContentSecurityPolicyMiddleware",
+    "surveys.login_throttle.LoginThrottledPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +96,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login throttling shared by every web process) -----------------
 CACHE_URL = env_str("CACHE_URL")
+if not DEBUG and not CACHE_URL.startswith(("redis://", "rediss://")):
+    # Each process would count failed logins on its own: N workers, N times the attempts.
+    raise ImproperlyConfigured("CACHE_URL (a shared Redis, e.g. redis://redis:6379/1) is required when DEBUG is off: "
+                               "login throttling counts in it for every web process")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -107,7 +112,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 90))
+# Failed logins allowed per client address, and per username from any address (surveys/login_throttle.py).
 LOGIN_THROTTLE_RATE = env_str("LOGIN_THROTTLE_RATE", "10/min")
+LOGIN_USERNAME_THROTTLE_RATE = env_str("LOGIN_USERNAME_THROTTLE_RATE", "20/hour")
+# Reverse proxies in front of the web processes that append to X-Forwarded-For (nginx in
+# docker-compose: 1). 0 ignores the header: the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# ModelBackend that refuses a throttled attempt before any password is checked.
+AUTHENTICATION_BACKENDS = ["surveys.login_throttle.ThrottledModelBackend"]
 
 # --- I18n -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -230,6 +242,8 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
 # A delivery claimed this long ago by a worker that never finished (killed) is tried again.
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
+# Events (with their deliveries and the delivery log) are kept this long once nothing is left to send.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
 # Test-only: the outbox waits this long after the event's commit before queuing its delivery,
 # so a test can kill the worker there.
 OUTBOX_TEST_DELAY_SECONDS = env_float("OUTBOX_TEST_DELAY_SECONDS", 0.0)
@@ -273,6 +287,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-export-jobs": {"task": "surveys.tasks.expire_export_jobs", "schedule": 600.0},
     "requeue-stale-export-jobs": {"task": "surveys.tasks.requeue_stale_export_jobs", "schedule": 300.0},
     "deliver-outbox": {"task": "surveys.tasks.deliver_outbox_due", "schedule": float(OUTBOX_SWEEP_SECONDS)},
+    "purge-outbox": {"task": "surveys.tasks.purge_outbox", "schedule": 86400.0},
 }
 
 # --- DRF ------------------------------------------------------------------
@@ -292,7 +307,6 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_THROTTLE_RATE},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
 }
@@ -314,6 +328,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.vocab.STATUS_CHOICES",
         "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
+        "NotificationOffOrImmediateEnum": "surveys.models.outbox.NotificationPreference.OFF_OR_IMMEDIATE",
     },
 }
 
