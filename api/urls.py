@@ -7,7 +7,8 @@ from api.views.audit import AuditEventViewSet
 from api.views.claims_import import ClaimsImportView
 from api.views.desk_actions import LinkProposalDecideView, LinkProposalViewSet, PhotoApproveView, SiteVerifyView
 from api.views.discrepancies import (
-    DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyReviewView, DiscrepancyViewSet,
+    DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyDecisionsView, DiscrepancyReviewView,
+    DiscrepancyViewSet,
 )
 from api.views.docs import DocsView
 from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
@@ -35,6 +36,7 @@ urlpatterns = [
     path("claims/import/", ClaimsImportView.as_view(), name="claims-import"),  # before the router's claims/<pk>/
     path("discrepancies/<int:pk>/review/", DiscrepancyReviewView.as_view(), name="discrepancy-review"),
     path("discrepancies/<int:pk>/assign/", DiscrepancyAssignView.as_view(), name="discrepancy-assign"),
+    path("discrepancies/<int:pk>/decisions/", DiscrepancyDecisionsView.as_view(), name="discrepancy-decisions"),
     path("discrepancies/<int:pk>/comments/", DiscrepancyCommentsView.as_view(), name="discrepancy-comments"),
     path("link-proposals/<int:pk>/decide/", LinkProposalDecideView.as_view(), name="linkproposal-decide"),
     path("sites/<int:pk>/verify/", SiteVerifyView.as_view(), name="site-verify"),
