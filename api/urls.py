@@ -7,9 +7,11 @@ from api.views.audit import AuditEventViewSet
 from api.views.claims_import import ClaimsImportView
 from api.views.desk_actions import LinkProposalDecideView, LinkProposalViewSet, PhotoApproveView, SiteVerifyView
 from api.views.discrepancies import (
-    DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyReviewView, DiscrepancyViewSet,
+    DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyDecisionsView, DiscrepancyReviewView,
+    DiscrepancyViewSet,
 )
 from api.views.docs import DocsView
+from api.views.followups import FollowupViewSet
 from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
 from api.views.exports import ExportJobDownloadView, ExportJobsView, ExportJobView, ExportView
 from api.views.notifications import NotificationPreferenceView
@@ -26,6 +28,7 @@ router.register("photos", PhotoViewSet, basename="photo")
 router.register("discrepancies", DiscrepancyViewSet, basename="discrepancy")
 router.register("link-proposals", LinkProposalViewSet, basename="linkproposal")
 router.register("audit", AuditEventViewSet, basename="audit")
+router.register("followups", FollowupViewSet, basename="followup")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
@@ -35,6 +38,7 @@ urlpatterns = [
     path("claims/import/", ClaimsImportView.as_view(), name="claims-import"),  # before the router's claims/<pk>/
     path("discrepancies/<int:pk>/review/", DiscrepancyReviewView.as_view(), name="discrepancy-review"),
     path("discrepancies/<int:pk>/assign/", DiscrepancyAssignView.as_view(), name="discrepancy-assign"),
+    path("discrepancies/<int:pk>/decisions/", DiscrepancyDecisionsView.as_view(), name="discrepancy-decisions"),
     path("discrepancies/<int:pk>/comments/", DiscrepancyCommentsView.as_view(), name="discrepancy-comments"),
     path("link-proposals/<int:pk>/decide/", LinkProposalDecideView.as_view(), name="linkproposal-decide"),
     path("sites/<int:pk>/verify/", SiteVerifyView.as_view(), name="site-verify"),

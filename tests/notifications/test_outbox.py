@@ -202,3 +202,14 @@ def test_old_events_with_nothing_left_to_send_are_purged(headcount_discrepancy, 
     assert outbox_purge() == total - 1
     assert {str(pk) for pk in OutboxEvent.objects.values_list("pk", flat=True)} == kept  # still to send
     assert outbox_deliver_due() == 1
+
+
+def test_the_command_sweeps_once_for_an_install_without_beat(headcount_discrepancy, editor):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    discrepancy_review(discrepancy=headcount_discrepancy, reviewer=editor, status="needs_followup", note="")
+    out = StringIO()
+    call_command("deliver_outbox", stdout=out)
+    assert out.getvalue().strip() == "1 sent" and len(mail.outbox) == 1
