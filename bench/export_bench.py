@@ -215,7 +215,9 @@ def main() -> None:
         print(round_, "COPY ceiling", ceiling, flush=True)
         results = {"copy_ceiling": ceiling}
         for role, token in (("editor", editor_token), ("exporter", exporter_token)):
-            server = Gunicorn(env, workers=1)  # a fresh worker per run: its peak RSS is this export's
+            # A fresh worker per run (its peak RSS is this export's); a long timeout: a sync worker busy longer
+            # than gunicorn's default 30 s is killed, and 1M rows on a busy machine take longer.
+            server = Gunicorn(env, workers=1, args=("--timeout", "600"))
             try:
                 results[role] = fetch_export(server, token)
             finally:
