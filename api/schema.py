@@ -22,7 +22,7 @@ ERROR_DESCRIPTIONS = {
     "405": "Method not allowed.",
     "409": "Conflict: a client id used with other content or by someone else, or an Idempotency-Key still in flight.",
     "411": "Content-Length required (chunked bodies are refused).",
-    "413": "Upload too large.",
+    "413": "Upload or request body too large.",
     "415": "Unsupported media type.",
     "422": "Idempotency-Key reused for a different request.",
     "429": "Too many requests.",

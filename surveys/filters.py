@@ -11,13 +11,14 @@ import datetime as dt
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from surveys.models import AuditEvent, Claim, Discrepancy, Observation, Organization, Photo, Site, Visit
 from surveys.selectors.exports import ExportFilters
 from surveys.selectors.instants import instant_parse
-from surveys.vocab import Metric, ReviewStatus, Severity, SiteKind, choices
+from surveys.vocab import DECIDED_STATUSES, Metric, ReviewStatus, Severity, SiteKind, choices
 
 # The largest id a database integer column holds (SQLite and PostgreSQL bigint).
 MAX_ID = 2**63 - 1
@@ -154,10 +155,19 @@ class DiscrepancyFilter(filters.FilterSet):
     site = IdFilter(field_name="site_id")
     metric = filters.ChoiceFilter(choices=choices(Metric))
     assignee = filters.CharFilter(field_name="assignee__username", help_text="An editor's username.")
+    new_evidence = StrictBooleanFilter(
+        method="filter_new_evidence",
+        help_text="Decided discrepancies with evidence (or a follow-up) that arrived after the decision.")
 
     class Meta:
         model = Discrepancy
         fields = []
+
+    def filter_new_evidence(self, queryset, name, value):
+        if value is None:
+            return queryset
+        waiting = Q(new_evidence_at__isnull=False, status__in=list(DECIDED_STATUSES))
+        return queryset.filter(waiting) if value else queryset.exclude(waiting)
 
 
 class AuditEventFilter(filters.FilterSet):

@@ -117,6 +117,13 @@ def resend_unsent_tasks() -> int:
 
 
 @task(acks_late=True)
+def purge_outbox() -> int:
+    from surveys.services.outbox import outbox_purge
+
+    return outbox_purge()
+
+
+@task(acks_late=True)
 def requeue_stale_photos() -> int:
     from surveys.services.photo_pipeline import photos_requeue_stale
 

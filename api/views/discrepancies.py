@@ -6,11 +6,13 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from api.pagination import LimitPagination
-from api.serializers.discrepancies import AssignSerializer, CommentSerializer, DiscrepancySerializer, ReviewSerializer
+from api.serializers.discrepancies import (
+    AssignSerializer, CommentSerializer, DecisionSerializer, DiscrepancySerializer, ReviewSerializer,
+)
 from api.views.base import ApiView, ApiViewSet
 from surveys.roles import is_editor
 from surveys.filters import DiscrepancyFilter
-from surveys.selectors.desk import discrepancies_with_evidence
+from surveys.selectors.desk import decision_history, discrepancies_with_evidence
 from surveys.selectors.scoping import discrepancies_for
 from surveys.services.desk import discrepancy_assign, discrepancy_comment_add
 from surveys.services.review import discrepancy_review
@@ -43,6 +45,20 @@ class DiscrepancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
 
     def get_queryset(self):
         return discrepancies_with_evidence(self.request.user)
+
+
+class DiscrepancyDecisionsView(ApiView):
+    """The review history: every decision, newest first, with the snapshot it was made on. Editors only."""
+
+    write_roles = ANY_ROLE
+
+    @extend_schema(responses=DecisionSerializer(many=True))
+    def get(self, request, pk):
+        discrepancy = editor_object(request, discrepancies_for(request.user), pk=pk)
+        decisions = decision_history(discrepancy)
+        paginator = LimitPagination()
+        page = paginator.paginate_queryset(decisions, request, view=self)
+        return paginator.get_paginated_response(DecisionSerializer(page, many=True).data)
 
 
 class DiscrepancyReviewView(ApiView):

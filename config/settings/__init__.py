@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "api.odk.auth.KeyInPathMiddleware",  # before anything that logs: no path holding a device token is logged
     "django.middleware.security.SecurityMiddleware",
     "api.uploads.RequireContentLengthMiddleware",
+    "api.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -246,6 +247,8 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
 # A delivery claimed this long ago by a worker that never finished (killed) is tried again.
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
 WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
+# Events (with their deliveries and the delivery log) are kept this long once nothing is left to send.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
 # Test-only: the outbox waits this long after the event's commit before queuing its delivery,
 # so a test can kill the worker there.
 OUTBOX_TEST_DELAY_SECONDS = env_float("OUTBOX_TEST_DELAY_SECONDS", 0.0)
@@ -289,6 +292,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-export-jobs": {"task": "surveys.tasks.expire_export_jobs", "schedule": 600.0},
     "requeue-stale-export-jobs": {"task": "surveys.tasks.requeue_stale_export_jobs", "schedule": 300.0},
     "deliver-outbox": {"task": "surveys.tasks.deliver_outbox_due", "schedule": float(OUTBOX_SWEEP_SECONDS)},
+    "purge-outbox": {"task": "surveys.tasks.purge_outbox", "schedule": 86400.0},
 }
 
 # --- DRF ------------------------------------------------------------------
@@ -305,7 +309,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "api.parsers.BoundedJSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -329,6 +333,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.vocab.STATUS_CHOICES",
         "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
+        "NotificationOffOrImmediateEnum": "surveys.models.outbox.NotificationPreference.OFF_OR_IMMEDIATE",
     },
 }
 

@@ -1,7 +1,7 @@
 from .access import ApiToken, IdempotencyRecord
 from .audit import AppendOnlyError, AuditEvent
 from .claims import Claim
-from .discrepancies import Discrepancy, DiscrepancyComment
+from .discrepancies import Discrepancy, DiscrepancyComment, DiscrepancyDecision
 from .entities import LinkProposal, Organization, Site
 from .exports import ExportJob
 from .outbox import Delivery, DeliveryAttempt, NotificationPreference, OutboxEvent, WebhookEndpoint
@@ -12,7 +12,7 @@ from .visits import Observation, SyncCounter, Tombstone, Visit
 
 __all__ = [
     "ApiToken", "AppendOnlyError", "AuditEvent", "Claim", "Delivery", "DeliveryAttempt", "Discrepancy",
-    "DiscrepancyComment", "ExportJob", "FormVersion", "IdempotencyRecord", "LinkProposal", "NotificationPreference",
+    "DiscrepancyComment", "DiscrepancyDecision", "ExportJob", "FormVersion", "IdempotencyRecord", "LinkProposal", "NotificationPreference",
     "Observation", "OdkAttachment", "OdkComment", "OdkInstance", "OdkSubmission", "Organization", "OutboxEvent",
     "Photo", "Site", "SyncCounter", "Tombstone", "UnsentTask", "Visit", "WebhookEndpoint",
 ]

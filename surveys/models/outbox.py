@@ -138,18 +138,20 @@ class NotificationPreference(models.Model):
         IMMEDIATE = "immediate", _("immediately")
         DIGEST = "digest", _("daily digest")
 
+    OFF_OR_IMMEDIATE = [(Choice.OFF.value, Choice.OFF.label), (Choice.IMMEDIATE.value, Choice.IMMEDIATE.label)]
+
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference",
                                 verbose_name=_("user"))
     language = models.CharField(_("language"), max_length=8, choices=MAIL_LANGUAGES, default=settings.LANGUAGE_CODE)
     followup_requests = models.CharField(
         _("follow-up requests to me"), max_length=10, default=Choice.IMMEDIATE,
-        choices=[(Choice.OFF, Choice.OFF.label), (Choice.IMMEDIATE, Choice.IMMEDIATE.label)])
+        choices=OFF_OR_IMMEDIATE)
     followup_answers = models.CharField(
         _("follow-up answers on my discrepancies"), max_length=10, default=Choice.IMMEDIATE,
-        choices=[(Choice.OFF, Choice.OFF.label), (Choice.IMMEDIATE, Choice.IMMEDIATE.label)])
+        choices=OFF_OR_IMMEDIATE)
     new_evidence = models.CharField(
         _("new evidence on my decided discrepancies"), max_length=10, default=Choice.IMMEDIATE,
-        choices=[(Choice.OFF, Choice.OFF.label), (Choice.IMMEDIATE, Choice.IMMEDIATE.label)])
+        choices=OFF_OR_IMMEDIATE)
     high_severity = models.CharField(
         _("new high-severity discrepancies"), max_length=10, default=Choice.OFF, choices=Choice.choices,
         help_text=_("Editors only."))

@@ -231,6 +231,16 @@ def outbox_deliver_due(*, limit: int = 200) -> int:
     return _send(_claim(Delivery.objects.all(), limit=limit))
 
 
+def outbox_purge() -> int:
+    """Daily sweep: events older than OUTBOX_KEEP_DAYS with nothing left to send go, with their deliveries
+    and log. Returns how many events went."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    unfinished = Delivery.objects.filter(state__in=[State.PENDING, State.SENDING]).values("event_id")
+    old = OutboxEvent.objects.filter(created_at__lt=cutoff).exclude(pk__in=unfinished)
+    deleted, per_model = old.delete()
+    return per_model.get(OutboxEvent._meta.label, 0)
+
+
 @transaction.atomic
 def delivery_replay(*, delivery: Delivery, actor=None) -> Delivery:
     """Send a webhook delivery again, as a new delivery (its own id and log) of the same event."""

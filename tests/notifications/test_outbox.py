@@ -185,3 +185,31 @@ def test_editors_subscribed_to_high_severity_get_it_at_once_or_in_one_digest(com
     assert message.to == ["zhao-editor@example.org"]
     assert message.subject == "每日摘要：2 个新的高严重程度差异"
     assert "Plant A" in message.body and "Plant B" in message.body
+
+
+def test_old_events_with_nothing_left_to_send_are_purged(headcount_discrepancy, editor, settings):
+    from surveys.services.outbox import outbox_purge
+
+    settings.OUTBOX_KEEP_DAYS = 30
+    discrepancy_review(discrepancy=headcount_discrepancy, reviewer=editor, status="needs_followup", note="")
+    outbox_deliver_due()
+    discrepancy_review(discrepancy=headcount_discrepancy, reviewer=editor, status="needs_followup", note="again")
+    long_ago = timezone.now() - dt.timedelta(days=31)
+    OutboxEvent.objects.update(created_at=long_ago)
+    kept = {str(pk) for pk in Delivery.objects.filter(state="pending").values_list("event_id", flat=True)}
+    assert len(kept) == 1  # the second follow-up request's mail, not sent yet
+    total = OutboxEvent.objects.count()
+    assert outbox_purge() == total - 1
+    assert {str(pk) for pk in OutboxEvent.objects.values_list("pk", flat=True)} == kept  # still to send
+    assert outbox_deliver_due() == 1
+
+
+def test_the_command_sweeps_once_for_an_install_without_beat(headcount_discrepancy, editor):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    discrepancy_review(discrepancy=headcount_discrepancy, reviewer=editor, status="needs_followup", note="")
+    out = StringIO()
+    call_command("deliver_outbox", stdout=out)
+    assert out.getvalue().strip() == "1 sent" and len(mail.outbox) == 1

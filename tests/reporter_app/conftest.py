@@ -107,3 +107,22 @@ def photo_files(tmp_path):
         path.write_bytes(data)
         paths.append(path)
     return {"paths": paths, "sha256": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}}
+
+
+@pytest.fixture
+def followup_world(app_world):
+    """An earlier visit of the reporter's contradicting the claim, on which the editor wants a follow-up."""
+    from surveys.services.review import discrepancy_review
+    from tests.desk.conftest import make_discrepancy
+    from tests.factories import ObservationFactory, VisitFactory
+
+    earlier = VisitFactory(site=app_world["site"], reporter=app_world["reporter"],
+                           started_at=dt.datetime(2025, 10, 14, 6, 30, tzinfo=dt.timezone.utc),
+                           notes="门卫说大约六七百人上班。")
+    guard = ObservationFactory(visit=earlier, source_role="security guard", quote="门卫说大约六七百人上班",
+                               method="interview")
+    discrepancy = make_discrepancy(
+        claim=app_world["claim"], observations=[guard],
+        explanation="The provincial release claims 2,500 jobs; a guard said 600-700.",
+        explanation_zh="省发改委新闻稿称提供2500个就业岗位；门卫称约六七百人。")
+    return {**app_world, "discrepancy": discrepancy, "earlier": earlier, "review": discrepancy_review}

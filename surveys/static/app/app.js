@@ -16,7 +16,7 @@
     output_units: "unit/yr", area: "m2", investment: "CNY", output_value: "CNY/yr" };
   const METHODS = ["counted", "estimated", "interview", "signage", "document", "photo"];
   const KINDS = ["factory", "park", "project", "other"];
-  const state = { position: null, nearest: false, query: "", formDirty: false, objectUrls: [] };
+  const state = { position: null, nearest: false, query: "", formDirty: false, objectUrls: [], newUrls: [] };
 
   // --- Little DOM helpers (textContent only: nothing the server or the reporter wrote is parsed as HTML) ---
   function h(tag, props, ...children) {
@@ -36,10 +36,12 @@
     return element;
   }
   function show(...nodes) {
+    // The previous screen's photo previews go; this screen's (made while building it) stay.
     state.objectUrls.forEach((url) => URL.revokeObjectURL(url));
-    state.objectUrls = [];
+    state.objectUrls = state.newUrls;
+    state.newUrls = [];
     const target = main();
-    target.replaceChildren(...nodes);
+    target.replaceChildren(...nodes.filter((node) => node !== null && node !== undefined && node !== false));
     window.scrollTo(0, 0);
   }
   function toast(text) {
@@ -49,9 +51,14 @@
     clearTimeout(toast.timer);
     toast.timer = setTimeout(() => { box.hidden = true; }, 5000);
   }
+  function hideToastSoon() {
+    // A message outlives the navigation that follows it by a moment only.
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { document.getElementById("toast").hidden = true; }, 2500);
+  }
   function blobUrl(blob) {
     const url = URL.createObjectURL(blob);
-    state.objectUrls.push(url);
+    state.newUrls.push(url);
     return url;
   }
   function when(value) {
@@ -92,6 +99,14 @@
   function distanceText(metres) {
     return metres >= 1000 ? t("sites.km", { km: number(Math.round(metres / 100) / 10) }) : t("sites.m", { m: Math.round(metres) });
   }
+  const FIELD_LABELS = { site: "visit.site", started_at: "visit.started", ended_at: "visit.ended", notes: "visit.notes",
+    latitude: "visit.position", longitude: "visit.position", observed_status: "visit.status", activity_level: "visit.activity",
+    activity_signs: "visit.signs", file: "visit.photos", metric: "visit.metric", low: "visit.low", high: "visit.high",
+    method: "visit.method", source_role: "visit.source_role", quote: "visit.quote", name: "site.name", kind: "site.kind" };
+  function fieldLabel(field) { return FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field; }
+  function refusal(error) {
+    return (error.body && FS.api.message(error.body, fieldLabel)) || error.message || String(error.status);
+  }
   function badge(stateName) {
     return h("span", { class: "badge state-" + stateName, "data-state": stateName, text: t("state." + stateName) });
   }
@@ -113,7 +128,17 @@
     else if (/(Chrome|CriOS|Chromium)\//.test(ua)) browser = "Chrome";
     else if (/(Firefox|FxiOS)\//.test(ua)) browser = "Firefox";
     else if (/Safari\//.test(ua)) browser = "Safari";
-    return `Web app · ${browser} on ${os}`.slice(0, 200);
+    return `Web app · ${browser} on ${os}`;
+  }
+  /* The token's device name: the browser and phone, plus a tag of this installation, so that two
+     phones of one model keep a token each, and signing in again on this one replaces its own. */
+  async function deviceLabel() {
+    let tag = await FS.db.get("meta", "device-tag");
+    if (!tag) {
+      tag = FS.api.uuid().slice(0, 6);
+      await FS.db.put("meta", tag, "device-tag");
+    }
+    return `${deviceName()} · ${tag}`.slice(0, 200);
   }
 
   function renderLogin(message) {
@@ -128,7 +153,7 @@
       button.disabled = true;
       try {
         const answer = await FS.api.call("POST", "auth/token/", {
-          token: null, json: { username: username.value.trim(), password: password.value, device: deviceName() },
+          token: null, json: { username: username.value.trim(), password: password.value, device: await deviceLabel() },
         });
         if (answer.status === 201) {
           const previous = await auth();
@@ -591,7 +616,7 @@
     const error = h("div", { class: "error", id: "form-error", role: "alert", hidden: true });
     if (record.state === "failed" && record.error) {
       error.hidden = false;
-      error.replaceChildren(h("strong", { text: t("result.server_said") + " " }), record.error.message || "");
+      error.replaceChildren(h("strong", { text: t("result.server_said") + " " }), refusal(record.error));
     }
     function collect() {
       if (locked) return;
@@ -679,7 +704,7 @@
           h("span", { class: "muted", text: when(record.visit.started_at) }),
           h("span", { class: "muted snippet", text: (record.visit.notes || "").slice(0, 80) }),
           h("span", { class: "badges" }, badge(record.state),
-            record.photos.length ? h("span", { class: "muted", text: ` 📷 ${record.photos.filter((p) => p.sent).length}/${record.photos.length}` }) : null)));
+            record.photos.length ? h("span", { class: "muted", text: `${t("visit.photos")} ${record.photos.filter((p) => p.sent).length}/${record.photos.length}` }) : null)));
     });
     show(h("h1", { text: t("visits.title") }),
       waiting ? h("p", { class: "waiting", id: "waiting", text: t("visits.waiting", { n: waiting }) }) : null,
@@ -714,7 +739,7 @@
     }
     if (record.state === "failed" && record.error) {
       parts.push(h("div", { class: "error", id: "visit-error", role: "alert" },
-        h("strong", { text: t("result.server_said") + " " }), record.error.message || String(record.error.status)));
+        h("strong", { text: t("result.server_said") + " " }), refusal(record.error)));
     }
     if (record.visit.followup_of) {
       parts.push(h("p", { class: "followup-banner", text: t("visit.followup", { note: record.followupNote || "#" + record.visit.followup_of }) }));
@@ -761,7 +786,7 @@
         class: "card observation-result" + (o.rejected ? " rejected" : ""), "data-metric": o.metric },
         h("strong", { text: word("metric", o.metric) + ": " + (o.metric === "status" ? word("status", o.status_value) : range(o.low, o.high, o.unit)) }),
         h("span", { class: "muted", text: " " + (o.extracted ? t("result.extracted") : t("result.given")) + (o.rejected ? " · " + t("result.rejected") : "") }),
-        o.quote ? h("blockquote", { text: o.quote }) : null,
+        o.quote ? h("blockquote", { text: SIGNS.includes(o.quote) ? word("sign", o.quote) : o.quote }) : null,
         o.source_role ? h("span", { class: "muted", text: "— " + o.source_role }) : null)))
         : h("p", { class: "muted", text: t("result.observations.none") }));
       const discrepancies = result.discrepancies || [];
@@ -812,6 +837,7 @@
   // --- Routing ---
   let currentRoute = "";
   async function route() {
+    if (currentRoute && currentRoute !== location.hash) hideToastSoon();
     currentRoute = location.hash || "#/";
     const [path, query] = currentRoute.slice(1).split("?");
     const params = new URLSearchParams(query || "");
@@ -874,6 +900,7 @@
     FS.i18n.load();
     applyLanguage();
     document.getElementById("lang-switch").addEventListener("click", switchLanguage);
+    document.getElementById("toast").addEventListener("click", (event) => { event.currentTarget.hidden = true; });
     window.addEventListener("hashchange", route);
     window.addEventListener("online", async () => { showNetwork(); await FS.outbox.wake(); pump({ force: true }); syncAll(); });
     window.addEventListener("offline", showNetwork);
