@@ -197,7 +197,8 @@ def _hold(row: Discrepancy, outcome: Outcome | None, metric: str, links: dict, e
         return False
     if latest != row.latest:
         row.latest = latest
-        row.new_evidence_at = now if latest is not None else None
+        # A follow-up that arrived keeps the discrepancy in the "new evidence" queue until it is decided again.
+        row.new_evidence_at = now if latest is not None else row.followup_arrived_at
     if arrived != links["new_evidence"][row.pk]:
         new_links[row.pk] = arrived
     return True
