@@ -11,6 +11,7 @@ from api.views.discrepancies import (
     DiscrepancyViewSet,
 )
 from api.views.docs import DocsView
+from api.views.followups import FollowupViewSet
 from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
 from api.views.exports import ExportJobDownloadView, ExportJobsView, ExportJobView, ExportView
 from api.views.notifications import NotificationPreferenceView
@@ -27,6 +28,7 @@ router.register("photos", PhotoViewSet, basename="photo")
 router.register("discrepancies", DiscrepancyViewSet, basename="discrepancy")
 router.register("link-proposals", LinkProposalViewSet, basename="linkproposal")
 router.register("audit", AuditEventViewSet, basename="audit")
+router.register("followups", FollowupViewSet, basename="followup")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

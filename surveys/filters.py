@@ -219,3 +219,18 @@ def export_filters_of(values: dict) -> ExportFilters:
     """The ExportFilters in ExportFilter's cleaned values (which also hold `bom`, no filter)."""
     return ExportFilters(**{name: value for name, value in values.items()
                             if name != "bom" and value not in (None, "")})
+
+
+class FollowupFilter(filters.FilterSet):
+    answered = StrictBooleanFilter(method="filter_answered",
+                                   help_text="false: the requests still waiting for a visit; true: those answered.")
+    site = IdFilter(field_name="site_id")
+
+    class Meta:
+        model = Discrepancy
+        fields = []
+
+    def filter_answered(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(answered_at__isnull=not value)

@@ -384,3 +384,34 @@ def test_every_screen_at_390_in_both_languages(phone, live_server, followup_worl
     page.wait_for_selector("#sign-out")
     assert page.get_attribute("html", "lang") == ("zh-Hans" if lang == "en" else "en")
     assert page.errors == []
+
+
+_SMALL_TARGETS = """() => [...document.querySelectorAll('button, a, input, select, textarea')]
+  .filter((el) => !el.closest('.visually-hidden') && !el.classList.contains('visually-hidden') && el.offsetParent !== null)
+  .filter((el) => { const box = el.getBoundingClientRect(); return box.height < 44 || box.width < 44; })
+  .map((el) => el.id || el.className || el.textContent.trim().slice(0, 20))"""
+
+
+def test_a_360_px_phone_needs_no_sideways_scrolling_and_every_target_is_large(browser, live_server, app_world):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", geolocation={"latitude": 30.9, "longitude": 118.75},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, "zhaolei")
+    screens = {
+        "sites": "#site-list li.site",
+        f"visit/new?site={app_world['site'].pk}": "#visit-form",
+        "sites/new": "#site-form",
+        "requests": "#main h1",
+        "visits": "#main h1",
+        "account": "#sign-out",
+    }
+    for path, ready in screens.items():
+        page.goto(f"{live_server.url}/app/#/{path}")
+        page.wait_for_selector(ready)
+        if path.startswith("visit/new"):
+            page.click("#add-observation")
+        assert no_horizontal_scroll(page), path
+        assert page.evaluate(_SMALL_TARGETS) == [], path
+    context.close()

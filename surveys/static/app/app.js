@@ -464,9 +464,7 @@
       event.preventDefault();
       const values = { name: name.value.trim(), kind: kind.value };
       if (position && !position.error) Object.assign(values, { latitude: position.latitude, longitude: position.longitude });
-      const record = await FS.outbox.proposeSite(values);
-      record.username = (await auth()).username;
-      await FS.db.put("outbox", record);
+      const record = await FS.outbox.proposeSite(values, (await auth()).username);
       toast(t("site.saved"));
       location.hash = `#/visit/new?site=local-${record.id}`;
       pump();
@@ -904,7 +902,9 @@
     window.addEventListener("hashchange", route);
     window.addEventListener("online", async () => { showNetwork(); await FS.outbox.wake(); pump({ force: true }); syncAll(); });
     window.addEventListener("offline", showNetwork);
-    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") pump(); });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") { pump(); syncAll(); }
+    });
     FS.outbox.onChange(rerender);
     registerWorker();
     await route();
