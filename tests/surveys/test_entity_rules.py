@@ -49,3 +49,16 @@ def test_a_visit_that_ends_before_it_starts_is_refused_on_create_and_on_edit():
     with pytest.raises(ValidationError) as caught:
         visit_update(visit=visit, values={"started_at": start + dt.timedelta(hours=1)})
     assert set(caught.value.message_dict) == {"ended_at"}
+
+
+def test_only_an_editor_can_be_assigned_a_discrepancy_whichever_door():
+    from surveys.services.desk import discrepancy_assign
+    from tests.desk.conftest import make_discrepancy
+
+    discrepancy = make_discrepancy()
+    editor, reporter = make_user(Role.EDITOR, "editor-rules"), make_user(Role.REPORTER, "reporter-rules")
+    with pytest.raises(ValidationError) as caught:
+        discrepancy_assign(discrepancy=discrepancy, assignee=reporter, actor=editor)
+    assert set(caught.value.message_dict) == {"assignee"}
+    assert discrepancy_assign(discrepancy=discrepancy, assignee=editor, actor=editor).assignee == editor
+    assert discrepancy_assign(discrepancy=discrepancy, assignee=None, actor=editor).assignee is None
