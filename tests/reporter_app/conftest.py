@@ -53,7 +53,7 @@ def phone(browser):
     def open_phone(locale="en-US", latitude=SITE_LAT + 0.0002, longitude=SITE_LON + 0.0001):
         context = browser.new_context(
             viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale=locale,
-            geolocation={"latitude": latitude, "longitude": longitude, "accuracy": 12}, permissions=["geolocation"],
+            geolocation={"latitude": latitude, "longitude": longitude, "accuracy": 12}, permissions=["geolocation", "background-sync"],
             service_workers="allow",
         )
         contexts.append(context)
