@@ -334,6 +334,8 @@ SPECTACULAR_SETTINGS = {
         "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
         "NotificationOffOrImmediateEnum": "surveys.models.outbox.NotificationPreference.OFF_OR_IMMEDIATE",
+        "DiscrepancyKindEnum": "surveys.models.discrepancies.KIND_CHOICES",  # discrepancies, decisions, follow-up requests
+        "DiscrepancyStatusEnum": "surveys.models.discrepancies.REVIEW_STATUS_CHOICES",
     },
 }
 
