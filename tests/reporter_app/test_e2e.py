@@ -202,7 +202,9 @@ def test_a_refused_visit_shows_the_servers_reason_and_is_sent_only_after_an_edit
     page = phone()
     sign_in(page, live_server, "zhaolei")
     posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/api/v1/visits/") else None)
+    # On the context: the page and its service worker (Background Sync) alike.
+    page.context.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/api/v1/visits/")
+                    else None)
     page.click(f"li.site[data-site='{site.pk}'] a.visit-here")
     page.fill("#notes", "Gate shut, nobody inside.")
     page.fill("#started", "2026-12-01T15:00")
