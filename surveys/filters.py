@@ -15,7 +15,7 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from surveys.models import AuditEvent, Claim, Discrepancy, Observation, Organization, Photo, Site, Visit
+from surveys.models import AuditEvent, Claim, Delivery, Discrepancy, Observation, Organization, Photo, Site, Visit
 from surveys.selectors.exports import ExportFilters
 from surveys.selectors.instants import instant_parse
 from surveys.vocab import DECIDED_STATUSES, Metric, ReviewStatus, Severity, SiteKind, choices
@@ -234,3 +234,16 @@ class FollowupFilter(filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(answered_at__isnull=not value)
+
+
+class DeliveryFilter(filters.FilterSet):
+    """The outbox's deliveries (admins): by state, channel, event name or webhook endpoint."""
+
+    state = filters.ChoiceFilter(choices=Delivery.State.choices)
+    channel = filters.ChoiceFilter(choices=Delivery.Channel.choices)
+    event = filters.CharFilter(field_name="event__event", help_text='e.g. "discrepancy.decided"')
+    endpoint = IdFilter(field_name="endpoint_id", help_text="A webhook endpoint's id.")
+
+    class Meta:
+        model = Delivery
+        fields = []

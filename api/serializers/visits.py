@@ -8,6 +8,7 @@ from surveys.selectors.policy import (
     EXPORTER_HIDDEN_FIELDS, flag_details_for, is_restricted, reporter_label, reuse_match_ids, visible_photo_ids,
 )
 from surveys.services.values import value_shape_validate
+from surveys.services.visits import visit_times_check
 
 
 class PolicyMixin:
@@ -67,8 +68,7 @@ class VisitSerializer(PolicyMixin, ModelSerializer):
     def validate(self, attrs):
         started = attrs.get("started_at", getattr(self.instance, "started_at", None))
         ended = attrs.get("ended_at", getattr(self.instance, "ended_at", None))
-        if started and ended and ended < started:
-            raise serializers.ValidationError({"ended_at": ["Must not be before started_at."]})
+        visit_times_check(started_at=started, ended_at=ended)
         if self.instance is not None:
             if attrs.pop("id", self.instance.pk) != self.instance.pk:
                 raise serializers.ValidationError({"id": ["The id of a visit cannot change."]})
