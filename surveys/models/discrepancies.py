@@ -57,7 +57,7 @@ class Discrepancy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} · {self.metric} ({self.severity}, {self.status})"
+        return f"{self.site} · {self.get_metric_display()} ({self.get_severity_display()}, {self.get_status_display()})"
 
 
 class DiscrepancyComment(models.Model):
@@ -74,3 +74,6 @@ class DiscrepancyComment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author} · {self.text[:40]}"
