@@ -32,7 +32,9 @@ def exception_handler(exc, context):
     exc = _translated(exc)
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response(exc.body(), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        return Response(exc.body(), status=exc.status,
+                        headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
     response = drf_exception_handler(exc, context)
     if response is not None:
         response.data = _drf_body(exc)
@@ -57,10 +59,11 @@ def _translated(exc: Exception) -> Exception:
 
 
 def request_limit_error(exc) -> DomainError:
-    """Django's own limits on a request: a 400 (as Django answers them) that says which."""
+    """Django's own limits on a request, saying which: a body too large is a 413, too many
+    fields or files a 400 (as Django answers them)."""
     if isinstance(exc, RequestDataTooBig):
         return DomainError(f"The request body is larger than the limit of "
-                           f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.")
+                           f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes.", status=413)
     if isinstance(exc, TooManyFilesSent):
         return DomainError(f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files.")
     return DomainError(f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields.")
@@ -159,7 +162,8 @@ def api_400(request, exception=None):
 
         return bad_request(request, exception)
     if isinstance(exception, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
-        return JsonResponse(request_limit_error(exception).body(), status=400)
+        error = request_limit_error(exception)
+        return JsonResponse(error.body(), status=error.status)
     return json_error(400, "Bad request.")
 
 

@@ -1,32 +1,47 @@
 from collections import OrderedDict
 
 from django.conf import settings
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+# Far beyond any table, and within the databases' 64-bit OFFSET even with the limit added.
+MAX_OFFSET = 2**62
 
 
 class LimitPagination(BasePagination):
     """`?limit=` (capped) and `?offset=`, with next/previous links and no COUNT query.
 
     One extra row is fetched to know whether a next page exists, so a page costs
-    one query however large the table.
+    one query however large the table. A limit above the cap is capped; a value that
+    is no whole number, or out of range, is a 400 naming the parameter.
     """
 
     default_limit = settings.REST_FRAMEWORK["PAGE_SIZE"]
     max_limit = settings.API_MAX_PAGE_SIZE
 
-    def _int_param(self, request, name: str, default: int) -> int:
-        try:
-            value = int(request.query_params.get(name, default))
-        except (TypeError, ValueError):
+    @staticmethod
+    def _int_param(request, name: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
+        raw = request.query_params.get(name, "")
+        if raw == "":
             return default
-        return max(value, 0)
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValidationError({name: ["Expected a whole number."]}) from None
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+            raise ValidationError({name: [f"Expected a whole number {bound}."]})
+        return value
+
+    def page_limit(self, request) -> int:
+        return min(self._int_param(request, "limit", default=self.default_limit, minimum=1), self.max_limit)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.limit = min(max(self._int_param(request, "limit", self.default_limit), 1), self.max_limit)
-        self.offset = self._int_param(request, "offset", 0)
+        self.limit = self.page_limit(request)
+        self.offset = self._int_param(request, "offset", default=0, minimum=0, maximum=MAX_OFFSET)
         rows = list(queryset[self.offset : self.offset + self.limit + 1])
         self.has_next = len(rows) > self.limit
         return rows[: self.limit]
@@ -66,5 +81,5 @@ class LimitPagination(BasePagination):
             {"name": "limit", "required": False, "in": "query",
              "description": f"Page size (at most {self.max_limit}).", "schema": {"type": "integer", "minimum": 1}},
             {"name": "offset", "required": False, "in": "query",
-             "description": "Rows to skip.", "schema": {"type": "integer", "minimum": 0}},
+             "description": "Rows to skip.", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}},
         ]

@@ -6,36 +6,41 @@ every transaction still running are shown (PostgreSQL snapshot xmin), so a row
 committed late, whatever its timestamp, always lands after the cursor. On SQLite
 writers are serialised and the counter follows commit order.
 """
-import base64
-import binascii
-import json
+import datetime as dt
 
+from django.core import signing
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from api.filters import datetime_param
-from surveys.models import Tombstone
+from surveys.filters import MAX_ID
+from surveys.selectors.instants import instant_parse
 
 ROW, DELETION = 0, 1
+INVALID_CURSOR = "Invalid cursor; start again with ?updated_since=."
 
 
-def _encode(position: tuple[int, int, str], since: str) -> str:
-    raw = json.dumps([*position, since], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _salt(model) -> str:
+    return f"api.sync.cursor.{model._meta.label_lower}"  # a visits cursor is no observations cursor
 
 
-def _decode(cursor: str) -> tuple[tuple[int, int, str], str]:
+def _encode(model, position: tuple[int, int, str], since: str) -> str:
+    """The position and the feed's start, signed: a cursor this server did not issue is refused."""
+    return signing.dumps([*position, since], salt=_salt(model))
+
+
+def _decode(model, cursor: str) -> tuple[tuple[int, int, str], dt.datetime]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        txid, kind, pk, since = json.loads(raw)
-        if not isinstance(txid, int) or kind not in (ROW, DELETION) or not isinstance(pk, str):
-            raise ValueError
-        return (txid, kind, pk), since
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ValidationError({"cursor": ["Invalid cursor."]}) from None
+        txid, kind, pk, since = signing.loads(cursor, salt=_salt(model))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+    valid = (isinstance(txid, int) and -1 <= txid <= MAX_ID and kind in (ROW, DELETION)
+             and isinstance(pk, str) and len(pk) <= 64 and isinstance(since, str) and since)
+    if not valid:  # signed by this server, but in another layout
+        raise ValidationError({"cursor": [INVALID_CURSOR]})
+    return (txid, kind, pk), instant_parse(since)
 
 
 def committed_horizon() -> int | None:
@@ -61,23 +66,20 @@ def _after(position: tuple[int, int, str], kind: int, pk_field) -> Q:
     return later
 
 
-def sync_response(request, queryset, *, serialize, tombstone_scope: Q, limit: int) -> Response:
+def sync_response(request, queryset, *, deletions: QuerySet, serialize, limit: int) -> Response:
+    """A page of the feed: `queryset`'s changed rows and the `deletions` (Tombstones) of its model."""
     model = queryset.model
     if "cursor" in request.query_params:
-        position, since = _decode(request.query_params["cursor"])
+        position, since_at = _decode(model, request.query_params["cursor"])
     else:
-        since_at = datetime_param(request.query_params, "updated_since")
+        since_at = instant_parse(request.query_params["updated_since"])  # validated by the list's FilterSet
         if since_at is None:
-            raise ValidationError({"updated_since": ["Expected an ISO 8601 date-time."]})
-        since = since_at.isoformat()
+            raise ValidationError({"updated_since": ["Expected an ISO 8601 date or date-time."]})
         position = (-1, DELETION, "")
-    since_at = datetime_param({"since": since}, "since")
+    since = since_at.isoformat()
 
     rows = queryset.filter(_after(position, ROW, model._meta.pk), updated_at__gte=since_at)
-    deletions = Tombstone.objects.filter(
-        tombstone_scope, _after(position, DELETION, Tombstone._meta.pk),
-        model=model._meta.model_name, deleted_at__gte=since_at,
-    )
+    deletions = deletions.filter(_after(position, DELETION, deletions.model._meta.pk), deleted_at__gte=since_at)
     horizon = committed_horizon()
     if horizon is not None:
         rows = rows.filter(sync_txid__lt=horizon)
@@ -97,7 +99,7 @@ def sync_response(request, queryset, *, serialize, tombstone_scope: Q, limit: in
         else:
             results.append({"id": obj.object_id, "deleted": True, "deleted_at": obj.deleted_at.isoformat()})
     last = page[-1][0] if page else position
-    cursor = _encode(last, since)
+    cursor = _encode(model, last, since)
     url = remove_query_param(request.build_absolute_uri(), "updated_since")
     next_url = replace_query_param(url, "cursor", cursor) if has_more else None
     return Response({"next": next_url, "previous": None, "results": results, "sync_cursor": cursor})

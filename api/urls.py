@@ -7,11 +7,13 @@ from api.views.audit import AuditEventViewSet
 from api.views.claims_import import ClaimsImportView
 from api.views.desk_actions import LinkProposalDecideView, LinkProposalViewSet, PhotoApproveView, SiteVerifyView
 from api.views.discrepancies import (
-    DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyReviewView, DiscrepancyViewSet,
+    DiscrepancyAssignView, DiscrepancyCommentsView, DiscrepancyDecisionsView, DiscrepancyReviewView,
+    DiscrepancyViewSet,
 )
 from api.views.docs import DocsView
 from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
 from api.views.exports import ExportJobDownloadView, ExportJobsView, ExportJobView, ExportView
+from api.views.notifications import NotificationPreferenceView
 from api.views.photos import PhotoFileView, PhotoViewSet, VisitPhotosView
 from api.views.visits import ObservationViewSet, VisitViewSet
 
@@ -34,10 +36,12 @@ urlpatterns = [
     path("claims/import/", ClaimsImportView.as_view(), name="claims-import"),  # before the router's claims/<pk>/
     path("discrepancies/<int:pk>/review/", DiscrepancyReviewView.as_view(), name="discrepancy-review"),
     path("discrepancies/<int:pk>/assign/", DiscrepancyAssignView.as_view(), name="discrepancy-assign"),
+    path("discrepancies/<int:pk>/decisions/", DiscrepancyDecisionsView.as_view(), name="discrepancy-decisions"),
     path("discrepancies/<int:pk>/comments/", DiscrepancyCommentsView.as_view(), name="discrepancy-comments"),
     path("link-proposals/<int:pk>/decide/", LinkProposalDecideView.as_view(), name="linkproposal-decide"),
     path("sites/<int:pk>/verify/", SiteVerifyView.as_view(), name="site-verify"),
     path("photos/<uuid:photo_id>/approve/", PhotoApproveView.as_view(), name="photo-approve"),
+    path("me/notifications/", NotificationPreferenceView.as_view(), name="notification-preferences"),
     path("exports/jobs/", ExportJobsView.as_view(), name="export-jobs"),
     path("exports/jobs/<uuid:job_id>/", ExportJobView.as_view(), name="export-job"),
     path("exports/jobs/<uuid:job_id>/download/", ExportJobDownloadView.as_view(), name="export-job-download"),

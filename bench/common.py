@@ -31,7 +31,7 @@ def recreate_database(name: str) -> str:
 
 
 def django_env(db_url: str, **extra) -> dict:
-    return {**os.environ, "DATABASE_URL": db_url, "CELERY_BROKER_URL": REDIS_URL, "DEBUG": "0",
+    return {**os.environ, "DATABASE_URL": db_url, "CELERY_BROKER_URL": REDIS_URL, "CACHE_URL": REDIS_URL, "DEBUG": "0",
             "SECRET_KEY": "bench-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "0", "DJANGO_SETTINGS_MODULE": "bench.settings", **extra}
 

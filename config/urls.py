@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("v1/", include("api.odk.urls")),  # ODK Central's paths: OpenRosa, its REST subset, OData
+    path("app/", include("surveys.reporter_app.urls")),  # the reporters' offline web app
     path("", include("surveys.web.urls")),
 ]
 

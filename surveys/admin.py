@@ -264,3 +264,5 @@ class ExportJobAdmin(admin.ModelAdmin):
 class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_display = ["user", "key", "state", "status_code", "created_at", "expires_at"]
     search_fields = ["key", "user__username"]
+
+from surveys import outbox_admin  # noqa: E402,F401  webhook endpoints, deliveries and their log

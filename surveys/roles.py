@@ -25,6 +25,11 @@ ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.EDITOR] + [
     ("auth", "user", _ALL),
     ("auth", "group", ("view",)),
     ("surveys", "apitoken", ("view", "change", "delete")),
+    ("surveys", "webhookendpoint", _ALL),
+    ("surveys", "delivery", ("view",)),
+    ("surveys", "deliveryattempt", ("view",)),
+    ("surveys", "outboxevent", ("view",)),
+    ("surveys", "notificationpreference", ("view", "change")),
 ]
 
 STAFF_ROLES = {Role.EDITOR, Role.ADMIN}

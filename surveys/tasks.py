@@ -94,12 +94,33 @@ def run_export_job(job_id: str) -> str:
     return export_job_run(job_id=job_id)
 
 
+@task(**RETRIED)
+def deliver_outbox(event_ids: list[str]) -> int:
+    from surveys.services.outbox import outbox_deliver
+
+    return outbox_deliver(event_ids=event_ids)
+
+
 # ------------------------------------------------------------------ beat sweeps
+@task(acks_late=True)
+def deliver_outbox_due() -> int:
+    from surveys.services.outbox import outbox_deliver_due
+
+    return outbox_deliver_due()
+
+
 @task(acks_late=True)
 def resend_unsent_tasks() -> int:
     from surveys.services.unsent import unsent_tasks_resend
 
     return unsent_tasks_resend()
+
+
+@task(acks_late=True)
+def purge_outbox() -> int:
+    from surveys.services.outbox import outbox_purge
+
+    return outbox_purge()
 
 
 @task(acks_late=True)

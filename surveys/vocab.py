@@ -108,6 +108,10 @@ class ReviewStatus(StrEnum):
     RESOLVED = "resolved"
 
 
+# An editor's decision: the system never changes these statuses nor the evidence they were decided on.
+DECIDED_STATUSES = frozenset({ReviewStatus.CONFIRMED, ReviewStatus.DISMISSED, ReviewStatus.NEEDS_FOLLOWUP})
+
+
 class Processing(StrEnum):
     PENDING = "pending"
     DONE = "done"

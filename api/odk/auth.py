@@ -41,12 +41,13 @@ def _authorization(request) -> tuple[str, str]:
     return scheme.lower(), credentials.strip()
 
 
-def _basic_user(credentials: str):
+def _basic_user(request, credentials: str):
     try:
         username, _, password = base64.b64decode(credentials, validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return authenticate(username=username, password=password) if username and password else None
+    # With the request: failed guesses count against the client's address too (surveys/login_throttle.py).
+    return authenticate(request, username=username, password=password) if username and password else None
 
 
 def _token_user(key: str):
@@ -66,7 +67,7 @@ def odk_user(request, *, challenge: bool):
         return user
     scheme, credentials = _authorization(request)
     if scheme == "basic":
-        user = _basic_user(credentials)
+        user = _basic_user(request, credentials)
     elif scheme in ("bearer", "token"):
         user = _token_user(credentials)
     else:

@@ -1,5 +1,4 @@
 """The ODK Central REST subset that pyodk uses: sessions, the user, the project, forms, submissions, attachments, comments."""
-import json
 import tempfile
 import uuid
 
@@ -14,6 +13,7 @@ from api.odk.endpoints import CENTRAL, SUBMITTERS, odk_endpoint
 from api.odk.errors import OdkError, forbidden, not_found
 from api.odk.openrosa import parsed_instance, served_form, xml_response
 from api.odk.payload import submission_payload
+from api.parsers import json_loads_bounded
 from surveys.models import FormVersion, OdkSubmission
 from surveys.odk.form import FORM_ID, FORM_TITLE, SITES_MEDIA
 from surveys.odk.instance import InstanceInvalid, instance_id_visit
@@ -37,7 +37,7 @@ def _json_body(request) -> dict:
     if int(request.META.get("CONTENT_LENGTH") or 0) > JSON_LIMIT:
         raise too_large(JSON_LIMIT)
     try:
-        body = json.loads(request.body or b"{}")
+        body = json_loads_bounded(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise OdkError("Could not parse the given data as JSON.", status=400, code=400.1) from None
     if not isinstance(body, dict):

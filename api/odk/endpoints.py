@@ -41,7 +41,8 @@ def _as_odk_error(error: Exception) -> OdkError:
     if isinstance(error, IntegrityError):  # a race with another write: the shape the JSON API gives it
         error = integrity_error(error)
     if isinstance(error, DomainError):  # SubmissionRefused carries Central's code, the others their status
-        return OdkError(error.detail, status=error.status, code=getattr(error, "code", None))
+        return OdkError(error.detail, status=error.status, code=getattr(error, "code", None),
+                        retry_after=getattr(error, "retry_after", None))
     if isinstance(error, ValidationError):
         return OdkError(f"The submission is not valid: {'; '.join(error.messages)}", status=400, code=400.8)
     if isinstance(error, RequestDataTooBig):

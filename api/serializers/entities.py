@@ -24,14 +24,21 @@ class OrganizationSerializer(ModelSerializer):
 
 class SiteSerializer(ModelSerializer):
     aliases = AliasesField()
+    pinyin = serializers.SerializerMethodField(
+        help_text="Toneless pinyin of the Chinese name and aliases, for searching offline (read-only).")
     latitude = finite_float(min_value=-90, max_value=90)
     longitude = finite_float(min_value=-180, max_value=180)
 
     class Meta:
         model = Site
-        fields = ["id", "name", "aliases", "kind", "organization", "parent", "latitude", "longitude",
+        fields = ["id", "name", "aliases", "pinyin", "kind", "organization", "parent", "latitude", "longitude",
                   "radius_m", "timezone", "verified", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def get_pinyin(self, site) -> list[str]:
+        from surveys.engine.entities import pinyin_spellings
+
+        return pinyin_spellings(site.all_names())
 
     def validate_timezone(self, value):
         import zoneinfo

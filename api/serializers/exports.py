@@ -1,16 +1,18 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from rest_framework import serializers
 
-from api.filters import datetime_param
 from api.serializers.base import ModelSerializer
 from surveys.exports.columns import FORMATS
+from surveys.filters import export_filters
 from surveys.models import ExportJob
 from surveys.selectors.exports import ExportFilters
 from surveys.vocab import Metric, ReviewStatus
 
 
 class ExportFiltersSerializer(serializers.Serializer):
-    """The list filters, shared by the streaming endpoints (query) and export jobs (body)."""
+    """An export job's filters: the fields document the body; the values are read by the
+    exports' FilterSet (surveys.filters.ExportFilter), as the streaming endpoints' query is."""
 
     site = serializers.IntegerField(min_value=1, required=False)
     since = serializers.CharField(required=False, help_text="A visit's started_at at or after (date or date-time).")
@@ -19,14 +21,13 @@ class ExportFiltersSerializer(serializers.Serializer):
                                      help_text="Discrepancies' review status.")
     metric = serializers.ChoiceField(choices=[m.value for m in Metric], required=False)
 
-    def validate_since(self, value):
-        return datetime_param({"since": value}, "since")
-
-    def validate_until(self, value):
-        return datetime_param({"until": value}, "until")
-
-    def to_filters(self) -> ExportFilters:
-        return ExportFilters(**self.validated_data)
+    def to_internal_value(self, data) -> ExportFilters:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Expected an object of filters."]})
+        try:
+            return export_filters(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
 
 
 class ExportJobCreateSerializer(serializers.Serializer):
@@ -36,7 +37,7 @@ class ExportJobCreateSerializer(serializers.Serializer):
                                               help_text="A ZIP with the export, approved display images and a manifest.")
 
     def to_filters(self) -> ExportFilters:
-        return ExportFilters(**self.validated_data.get("filters", {}))
+        return self.validated_data.get("filters", ExportFilters())
 
 
 class ExportJobSerializer(ModelSerializer):

@@ -4,7 +4,9 @@ from api.serializers.base import ModelSerializer
 from api.serializers.values import finite_float
 from surveys.models import Discrepancy, Observation, Photo, Site, Visit
 from surveys.roles import is_editor
-from surveys.selectors.policy import EXPORTER_HIDDEN_FIELDS, is_restricted, reporter_label
+from surveys.selectors.policy import (
+    EXPORTER_HIDDEN_FIELDS, flag_details_for, is_restricted, reporter_label, reuse_match_ids, visible_photo_ids,
+)
 from surveys.services.values import value_shape_validate
 
 
@@ -101,9 +103,24 @@ class ObservationSerializer(ModelSerializer):
         return value_shape_validate(attrs, instance=self.instance)
 
 
+class PhotoListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        # The photos a page's reused flags name, checked against the viewer's scope in one query.
+        photos = list(data.all() if hasattr(data, "all") else data)
+        request = self.context.get("request")
+        if request is not None:
+            ids = set().union(*(reuse_match_ids(photo.flag_details) for photo in photos))
+            self.child.visible_ids = visible_photo_ids(request.user, ids)
+        return super().to_representation(photos)
+
+
 class PhotoSerializer(PolicyMixin, ModelSerializer):
     policy_resource = "photo"
     files = serializers.SerializerMethodField()
+    flag_details = serializers.SerializerMethodField(
+        help_text="The numbers behind each flag, under the exporter policy; a reused flag lists only the matching "
+                  "photos the user may see.")
+    visible_ids: set[str] | None = None
 
     class Meta:
         model = Photo
@@ -111,6 +128,14 @@ class PhotoSerializer(PolicyMixin, ModelSerializer):
                   "longitude", "gps_time", "camera_make", "camera_model", "distance_m", "flags", "flag_details",
                   "faces_blurred", "caption", "approved_at", "files", "created_at", "updated_at"]
         read_only_fields = [f for f in fields if f != "caption"]
+        list_serializer_class = PhotoListSerializer
+
+    def get_flag_details(self, photo) -> dict:
+        user = self.context["request"].user
+        visible = self.visible_ids
+        if visible is None:
+            visible = visible_photo_ids(user, reuse_match_ids(photo.flag_details))
+        return flag_details_for(user, photo.flag_details, visible_ids=visible)
 
     def get_files(self, photo) -> dict:
         from django.urls import reverse

@@ -5,7 +5,6 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api.permissions import BasePermission
@@ -28,9 +27,11 @@ TokenSerializer = inline_serializer("Token", {
 
 
 class TokenView(APIView):
-    """Exchange a username and password for a device token; DELETE revokes the token used."""
+    """Exchange a username and password for a device token; DELETE revokes the token used.
 
-    throttle_scope = "login"
+    Failed logins are throttled by client address and by username in `authenticate()`
+    (surveys/login_throttle.py): a 429 with Retry-After.
+    """
 
     def _method(self) -> str | None:
         return getattr(self.request, "method", None)  # no request while the schema is generated
@@ -44,9 +45,6 @@ class TokenView(APIView):
 
     def get_authenticate_header(self, request):
         return "Token"  # wrong credentials are a 401, also where no authenticator ran
-
-    def get_throttles(self):
-        return [ScopedRateThrottle()] if self._method() == "POST" else []
 
     @extend_schema(request=LoginSerializer, responses={201: TokenSerializer}, auth=[])
     def post(self, request):

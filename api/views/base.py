@@ -4,7 +4,7 @@ from rest_framework.views import APIView
 from api.idempotency import IdempotentPostMixin
 from api.permissions import RoleWrite
 from api.sync import is_sync_request, sync_response
-from django.db.models import Q
+from surveys.selectors.scoping import deletions_for
 
 
 class ApiView(IdempotentPostMixin, APIView):
@@ -16,18 +16,17 @@ class ApiViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
 
 
 class SyncListMixin:
-    """`?updated_since=` / `?cursor=` turn a list into the sync feed (see api/sync.py)."""
+    """`?updated_since=` / `?cursor=` turn a list into the sync feed (see api/sync.py).
 
-    def tombstone_scope(self) -> Q:
-        return Q()
+    The feed's deletions are scoped like its rows (surveys.selectors.scoping.deletions_for).
+    """
 
     def list(self, request, *args, **kwargs):
         if not is_sync_request(request):
             return super().list(request, *args, **kwargs)
-        paginator = self.paginator
-        limit = min(max(paginator._int_param(request, "limit", paginator.default_limit), 1), paginator.max_limit)
+        rows = self.filter_queryset(self.get_queryset())
         return sync_response(
-            request, self.filter_queryset(self.get_queryset()),
-            serialize=lambda rows: self.get_serializer(rows, many=True).data,
-            tombstone_scope=self.tombstone_scope(), limit=limit,
+            request, rows, deletions=deletions_for(request.user, rows.model),
+            serialize=lambda page: self.get_serializer(page, many=True).data,
+            limit=self.paginator.page_limit(request),
         )

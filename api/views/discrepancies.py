@@ -1,16 +1,18 @@
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from api.pagination import LimitPagination
-from api.serializers.discrepancies import AssignSerializer, CommentSerializer, DiscrepancySerializer, ReviewSerializer
+from api.serializers.discrepancies import (
+    AssignSerializer, CommentSerializer, DecisionSerializer, DiscrepancySerializer, ReviewSerializer,
+)
 from api.views.base import ApiView, ApiViewSet
 from surveys.roles import is_editor
-from surveys.selectors.desk import QueueFilters, discrepancies_with_evidence
+from surveys.filters import DiscrepancyFilter
+from surveys.selectors.desk import decision_history, discrepancies_with_evidence
 from surveys.selectors.scoping import discrepancies_for
 from surveys.services.desk import discrepancy_assign, discrepancy_comment_add
 from surveys.services.review import discrepancy_review
@@ -35,19 +37,28 @@ def _detail(request, discrepancy) -> Response:
     return Response(DiscrepancySerializer(discrepancy, context={"request": request}).data)
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    *(OpenApiParameter(name, OpenApiTypes.STR) for name in ("status", "severity", "metric")),
-    OpenApiParameter("site", OpenApiTypes.INT),
-    OpenApiParameter("assignee", OpenApiTypes.STR, description="An editor's username."),
-]))
 class DiscrepancyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Severity first, then newest. Reporters read those resting on their own visits; exporters confirmed ones."""
 
     serializer_class = DiscrepancySerializer
+    filterset_class = DiscrepancyFilter
 
     def get_queryset(self):
-        filters = QueueFilters.from_params(self.request.query_params)
-        return filters.apply(discrepancies_with_evidence(self.request.user))
+        return discrepancies_with_evidence(self.request.user)
+
+
+class DiscrepancyDecisionsView(ApiView):
+    """The review history: every decision, newest first, with the snapshot it was made on. Editors only."""
+
+    write_roles = ANY_ROLE
+
+    @extend_schema(responses=DecisionSerializer(many=True))
+    def get(self, request, pk):
+        discrepancy = editor_object(request, discrepancies_for(request.user), pk=pk)
+        decisions = decision_history(discrepancy)
+        paginator = LimitPagination()
+        page = paginator.paginate_queryset(decisions, request, view=self)
+        return paginator.get_paginated_response(DecisionSerializer(page, many=True).data)
 
 
 class DiscrepancyReviewView(ApiView):

@@ -13,6 +13,7 @@ from api.serializers.visits import PhotoSerializer, PhotoUploadSerializer
 from api.uploads import SizeCapUploadHandler, content_length_over_cap
 from api.views.base import ApiView, ApiViewSet
 from surveys.errors import PayloadTooLarge
+from surveys.filters import PhotoFilter
 from surveys.roles import role_of
 from surveys.selectors.policy import photo_variants
 from surveys.selectors.scoping import photos_for, visits_for
@@ -74,13 +75,10 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     serializer_class = PhotoSerializer
     write_roles = EDITORS | {Role.REPORTER}
 
-    def get_queryset(self):
-        photos = photos_for(self.request.user)
-        if visit := self.request.query_params.get("visit"):
-            from api.filters import uuid_param
+    filterset_class = PhotoFilter
 
-            photos = photos.filter(visit_id=uuid_param(visit, "visit"))
-        return photos.order_by("-created_at", "id")
+    def get_queryset(self):
+        return photos_for(self.request.user).order_by("-created_at", "id")
 
     def perform_destroy(self, instance):
         from surveys.services.photo_access import photo_delete

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_float, env_int, env_list, env_str, local_secret_key
+from .env import email_settings, env_bool, env_float, env_int, env_list, env_str, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "api.odk.auth.KeyInPathMiddleware",  # before anything that logs: no path holding a device token is logged
     "django.middleware.security.SecurityMiddleware",
     "api.uploads.RequireContentLengthMiddleware",
+    "api.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "surveys.middleware.ContentSecurityPolicyMiddleware",
+    "surveys.login_throttle.LoginThrottledPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +97,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login throttling shared by every web process) -----------------
 CACHE_URL = env_str("CACHE_URL")
+if not DEBUG and not CACHE_URL.startswith(("redis://", "rediss://")):
+    # Each process would count failed logins on its own: N workers, N times the attempts.
+    raise ImproperlyConfigured("CACHE_URL (a shared Redis, e.g. redis://redis:6379/1) is required when DEBUG is off: "
+                               "login throttling counts in it for every web process")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -107,7 +113,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 90))
+# Failed logins allowed per client address, and per username from any address (surveys/login_throttle.py).
 LOGIN_THROTTLE_RATE = env_str("LOGIN_THROTTLE_RATE", "10/min")
+LOGIN_USERNAME_THROTTLE_RATE = env_str("LOGIN_USERNAME_THROTTLE_RATE", "20/hour")
+# Reverse proxies in front of the web processes that append to X-Forwarded-For (nginx in
+# docker-compose: 1). 0 ignores the header: the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# ModelBackend that refuses a throttled attempt before any password is checked.
+AUTHENTICATION_BACKENDS = ["surveys.login_throttle.ThrottledModelBackend"]
 
 # --- I18n -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -197,6 +210,44 @@ DESK_MAP_TILE_ATTRIBUTION = env_str("DESK_MAP_TILE_ATTRIBUTION", "")
 # Where a reporter lands after logging in: a URL name or a path. The reporter app at /app/; the desk's
 # own follow-up page (`desk-mine`, /desk/mine/) stays reachable from the reporter's header.
 REPORTER_HOME = env_str("REPORTER_HOME", "/app/")
+# The reporter app's service worker cache is named after its assets' digest plus this label: set it
+# (a release number, a commit) to make every installed app fetch its shell again on the next visit.
+REPORTER_APP_RELEASE = env_str("REPORTER_APP_RELEASE", "")
+
+# --- Email and notifications (docs/notifications.md) ----------------------
+# Embedded default: mail is printed on the console. Production: EMAIL_URL
+# (smtp://user:password@host:587, smtp+tls://..., smtp+ssl://...) or EMAIL_HOST and friends.
+_email = email_settings()
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+if "EMAIL_FILE_PATH" in _email:
+    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Field Desk <noreply@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Links in notification mails start with this (e.g. "https://desk.example.org"); none: paths only.
+NOTIFICATIONS_BASE_URL = env_str("NOTIFICATIONS_BASE_URL", "").rstrip("/")
+# The daily digest of high-severity discrepancies goes out at this hour (DESK_TIME_ZONE).
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 8)
+# Outbox deliveries (mail and webhooks): the sweep picks up what is due this often; a failed
+# delivery waits BASE x 2^(attempt-1) seconds (at most MAX) and gives up after MAX_ATTEMPTS.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 15)
+OUTBOX_RETRY_BASE_SECONDS = env_float("OUTBOX_RETRY_BASE_SECONDS", 30.0)
+OUTBOX_RETRY_MAX_SECONDS = env_float("OUTBOX_RETRY_MAX_SECONDS", 6 * 3600.0)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# A delivery claimed this long ago by a worker that never finished (killed) is tried again.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
+# Events (with their deliveries and the delivery log) are kept this long once nothing is left to send.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
+# Test-only: the outbox waits this long after the event's commit before queuing its delivery,
+# so a test can kill the worker there.
+OUTBOX_TEST_DELAY_SECONDS = env_float("OUTBOX_TEST_DELAY_SECONDS", 0.0)
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -236,6 +287,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "surveys.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "expire-export-jobs": {"task": "surveys.tasks.expire_export_jobs", "schedule": 600.0},
     "requeue-stale-export-jobs": {"task": "surveys.tasks.requeue_stale_export_jobs", "schedule": 300.0},
+    "deliver-outbox": {"task": "surveys.tasks.deliver_outbox_due", "schedule": float(OUTBOX_SWEEP_SECONDS)},
+    "purge-outbox": {"task": "surveys.tasks.purge_outbox", "schedule": 86400.0},
 }
 
 # --- DRF ------------------------------------------------------------------
@@ -246,15 +299,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],  # FilterSets: surveys/filters.py
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "api.parsers.BoundedJSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_THROTTLE_RATE},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
 }
@@ -276,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.vocab.STATUS_CHOICES",
         "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
+        "NotificationOffOrImmediateEnum": "surveys.models.outbox.NotificationPreference.OFF_OR_IMMEDIATE",
     },
 }
 

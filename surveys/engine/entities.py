@@ -42,6 +42,11 @@ def _forms(name: str) -> set[str]:
     return {f for f in forms if f}
 
 
+def pinyin_spellings(names: Iterable[str]) -> list[str]:
+    """Toneless pinyin of each name holding Chinese ("恒达光伏" -> "heng da guang fu"), for searching."""
+    return [" ".join(part for part in lazy_pinyin(name) if part.strip()) for name in names if _CJK.search(name)]
+
+
 def name_keys(name: str) -> set[str]:
     """Normalised keys; two names share a key when they are spellings of one name."""
     return {f.replace(" ", "") for f in _forms(name)}

@@ -68,6 +68,9 @@ class Finding:
     explanation_zh: str
     observation_ids: list = field(default_factory=list)
     observed_visit_id: Any = None
+    observed_observation_id: Any = None
+    supporting_ids: list = field(default_factory=list)  # consistent with the claim
+    source_conflict: list = field(default_factory=list)  # the observed visit's sources, when they disagree
 
 
 _SEVERITY_BY_RANK = {rank: sev for sev, rank in SEVERITY_RANK.items()}
@@ -139,13 +142,37 @@ def _lower(severity: Severity) -> Severity:
     return _SEVERITY_BY_RANK[max(0, SEVERITY_RANK[severity] - 1)]
 
 
+def _live(claim: ClaimInput, observations: list[ObservationInput]) -> list[ObservationInput]:
+    # Like with like: a claim in US dollars is set only against observations in US dollars.
+    return [o for o in observations if not o.rejected and o.unit == claim.unit and o.metric == claim.metric]
+
+
+def supporting_observations(claim: ClaimInput, observations: list[ObservationInput], *,
+                            settings: MatchSettings = MatchSettings()) -> list[ObservationInput]:
+    """The observations consistent with the claim (the other side of the evidence), oldest visit first."""
+    return sorted((o for o in _live(claim, observations) if not _contradicts(claim, o, settings)),
+                  key=lambda o: (o.visited_at, str(o.id)))
+
+
+def source_conflict(observed: ObservationInput, observations: list[ObservationInput]) -> list[dict]:
+    """The observed visit's observations of this metric when its sources disagree (a guard says dozens, a
+    signboard lists 58), each with its value and source; empty when they agree or there is one source."""
+    same_visit = sorted((o for o in observations if o.visit_id == observed.visit_id), key=lambda o: -o.confidence)
+    values = {(o.low, o.high, o.status_value) for o in same_visit}
+    if len(values) < 2:
+        return []
+    return [{"observation": str(o.id), "low": o.low, "high": o.high, "unit": o.unit,
+             "status_value": str(o.status_value) if o.status_value else None, "method": o.method,
+             "source_role": o.source_role, "quote": o.quote, "confidence": o.confidence,
+             "observed": o.id == observed.id} for o in same_visit]
+
+
 def match_claim(
     claim: ClaimInput, observations: list[ObservationInput], *, settings: MatchSettings = MatchSettings()
 ) -> Finding | None:
     """The discrepancy between `claim` and the latest visit's most confident observation, or None
     when that observation does not contradict the claim (the caller then resolves any open one)."""
-    # Like with like: a claim in US dollars is set only against observations in US dollars.
-    live = [o for o in observations if not o.rejected and o.unit == claim.unit]
+    live = _live(claim, observations)
     if not live:
         return None
     latest = max(o.visited_at for o in live)
@@ -188,4 +215,7 @@ def match_claim(
         explanation_zh=chinese,
         observation_ids=[o.id for o in contradicting],
         observed_visit_id=observed.visit_id,
+        observed_observation_id=observed.id,
+        supporting_ids=[o.id for o in supporting_observations(claim, live, settings=settings)],
+        source_conflict=source_conflict(observed, live),
     )

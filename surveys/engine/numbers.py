@@ -126,7 +126,6 @@ def parse_english(s: str) -> float | None:
 
 # --- finding ------------------------------------------------------------------------------
 _CN_DIGIT = "".join(zh.DIGITS)
-_CN_CHARS = _CN_DIGIT + "十百千万亿廿卅"
 _CN_LEADING = "".join(d for d, v in zh.DIGITS.items() if v) + "十廿卅"  # a lone 零 is no count ("零部件")
 _EN_WORD = "|".join(sorted([*en.SMALL_NUMBERS, *en.TENS, *en.MULTIPLIERS, "dozen"], key=len, reverse=True))
 _EN_SCALE = "|".join(sorted(en.SCALE_WORDS, key=len, reverse=True))

@@ -13,7 +13,7 @@ from enum import StrEnum
 class Kind(StrEnum):
     TEXT = "text"          # formula-like CSV cells neutralised; empty written as an empty cell
     CODE = "code"          # a vocabulary value (surveys.vocab): never formula-like, so written as is
-    NUMBER = "number"      # floats: shortest exact digits, exponent below 1e-4 and from 1e15 (PostgreSQL float8 text)
+    NUMBER = "number"      # floats: shortest digits that read back as the same float
     INT = "int"
     BOOL = "bool"          # true / false
     DATETIME = "datetime"  # UTC, ISO 8601 with Z, fractional seconds only when present

@@ -1,11 +1,11 @@
 """Cell and document formatting for every export format. Pure functions.
 
 The CSV rules here are mirrored in SQL by `sql.py` for PostgreSQL's COPY path;
-both must produce the same bytes (tested on PostgreSQL).
+both must give the same values once parsed (tested on PostgreSQL): the same text, and
+numbers that read back as the same float.
 """
 import datetime as dt
 import json
-import math
 from typing import Callable, Iterable, Iterator
 
 from .columns import Column, Kind
@@ -20,67 +20,21 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-# float8out's spelling of what repr() writes as nan, inf, -inf.
+# PostgreSQL's spelling of what repr() writes as nan, inf, -inf.
 _NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
-# Below 2**53, a point halfway between two floats has more significant digits than repr() ever writes,
-# so repr()'s digits are PostgreSQL's; from there on floats are whole numbers 2 or more apart.
-_WHOLE_FROM = 2.0 ** 53
 
 
 def number_text(value) -> str:
-    """PostgreSQL's float8 text (extra_float_digits > 0), which the SQL of the COPY path prints.
+    """A float's shortest digits that read back as the same float (repr), whole numbers without ".0".
 
-    PostgreSQL (Ryu's d2s) writes the shortest digits that read back as the same float, in plain
-    notation when the leading digit's decimal exponent is in [-4, 15), else as d.ddde+XX.
+    COPY's float8 text (with the extra_float_digits that sql.py pins) reads back as the same
+    float too, though it may spell it otherwise (1e15 for 1000000000000000): the two paths give
+    the same values, not always the same bytes.
     """
-    number = float(value)
-    text = repr(number)
+    text = repr(float(value))
     if text in _NON_FINITE:
         return _NON_FINITE[text]
-    sign = "-" if text.startswith("-") else ""
-    if abs(number) >= _WHOLE_FROM:
-        digits, lead = _digits_strictly_inside(abs(number))
-    else:
-        digits, lead = _repr_digits(text.lstrip("-"))
-    if -4 <= lead < 15:
-        if lead < 0:
-            return f"{sign}0.{'0' * (-lead - 1)}{digits}"
-        whole, fraction = digits[:lead + 1].ljust(lead + 1, "0"), digits[lead + 1:]
-        return f"{sign}{whole}.{fraction}" if fraction else sign + whole
-    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    return f"{sign}{mantissa}e{lead:+03d}"
-
-
-def _repr_digits(text: str) -> tuple[str, int]:
-    """Significant digits of a positive repr() and the decimal exponent of the first one."""
-    mantissa, _, exponent = text.partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    padded = whole + fraction
-    digits = padded.lstrip("0").rstrip("0")
-    if not digits:
-        return "0", 0
-    leading_zeros = len(padded) - len(padded.lstrip("0"))
-    return digits, len(whole) - 1 - leading_zeros + int(exponent or 0)
-
-
-def _digits_strictly_inside(number: float) -> tuple[str, int]:
-    """Like _repr_digits, for a whole number >= 2**53, as PostgreSQL chooses them.
-
-    repr() may pick digits exactly halfway to a neighbouring float (they read back correctly by
-    round-half-even); PostgreSQL's Ryu (STRICTLY_SHORTEST 0) excludes that boundary. So: the fewest
-    digits strictly closer to the value than to either neighbour, the nearest such (ties to even).
-    """
-    n = int(number)
-    below = n - int(math.nextafter(number, 0))
-    above = int(math.ulp(number))  # also for the largest float, whose next one is infinity
-    for power in range(len(str(n)) - 1, -1, -1):
-        scale = 10 ** power
-        low = n // scale * scale
-        inside = [c for c in (low, low + scale) if 2 * (n - c) < below and 2 * (c - n) < above]
-        if inside:
-            best = min(inside, key=lambda c: (abs(c - n), c // scale % 2))
-            return str(best).rstrip("0"), len(str(best)) - 1
-    raise AssertionError("a float is always strictly inside its own rounding interval")
+    return text[:-2] if text.endswith(".0") else text
 
 
 def datetime_text(value: dt.datetime) -> str:

@@ -44,7 +44,8 @@ def copy_statement(columns: tuple[Column, ...], aliases: list[str], inner_sql: s
             cells.append(SQL_CELL[column.kind].format(x=x))
     # A plain projection of an ordered subquery keeps its order. The uncorrelated subquery in WHERE
     # runs once, before the first row is formatted (an InitPlan gating the scan), and pins float8's
-    # text to the shortest exact digits that formats.number_text writes, whatever the session's
-    # extra_float_digits; is_local, so it lasts no longer than the transaction (in autocommit, the COPY).
+    # text to the shortest digits that read back as the same float (as formats.number_text's do),
+    # whatever the session's extra_float_digits (0 would round to 15 digits); is_local, so it lasts
+    # no longer than the transaction (in autocommit, the COPY).
     return (f"COPY (SELECT {', '.join(cells)} FROM ({inner_sql}) AS q"
             f" WHERE (SELECT set_config('extra_float_digits', '1', true)) IS NOT NULL) TO STDOUT WITH (FORMAT csv)")

@@ -1,19 +1,12 @@
 """Method `reporter`: the reporter's own mark of a site, as an observation.
 
 SQLite changes a CHECK constraint by rebuilding the table, which drops its triggers:
-the sync triggers of 0002 are put back afterwards (on PostgreSQL they were never lost).
+the sync triggers are put back afterwards (on PostgreSQL they were never lost).
 """
-import importlib
-
 import surveys.vocab
 from django.db import migrations, models
 
-_sync_triggers = importlib.import_module("surveys.migrations.0002_sync_triggers")
-
-
-def recreate_sync_triggers(apps, schema_editor):
-    _sync_triggers.drop_triggers(apps, schema_editor)
-    _sync_triggers.create_triggers(apps, schema_editor)
+from surveys.models import sync
 
 
 class Migration(migrations.Migration):
@@ -36,5 +29,5 @@ class Migration(migrations.Migration):
             model_name='observation',
             constraint=models.CheckConstraint(condition=models.Q(('method__in', ['counted', 'estimated', 'interview', 'signage', 'document', 'photo', 'reporter'])), name='observation_method_valid'),
         ),
-        migrations.RunPython(recreate_sync_triggers, recreate_sync_triggers),
+        migrations.RunPython(sync.migration_install, sync.migration_install),
     ]

@@ -3,13 +3,10 @@
 SQLite changes a CHECK constraint by rebuilding the table, which drops its triggers: the sync
 triggers are put back afterwards, as in 0004 (on PostgreSQL they were never lost).
 """
-import importlib
-
 from django.conf import settings
 from django.db import migrations, models
 
-_recreate_sync_triggers = importlib.import_module(
-    "surveys.migrations.0004_observation_method_reporter").recreate_sync_triggers
+from surveys.models import sync
 
 
 class Migration(migrations.Migration):
@@ -59,5 +56,5 @@ class Migration(migrations.Migration):
             model_name='observation',
             constraint=models.CheckConstraint(condition=models.Q(('metric__in', ['headcount', 'enterprises', 'capacity_energy', 'output_mass', 'output_units', 'area', 'investment', 'output_value', 'power', 'status'])), name='observation_metric_valid'),
         ),
-        migrations.RunPython(_recreate_sync_triggers, _recreate_sync_triggers),
+        migrations.RunPython(sync.migration_install, sync.migration_install),
     ]

@@ -733,7 +733,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='photo',
             name='display',
-            field=models.FileField(blank=True, max_length=200, upload_to=surveys.models.photos.derived_upload_to, verbose_name='display'),
+            field=models.FileField(blank=True, max_length=200, verbose_name='display'),
         ),
         migrations.AlterField(
             model_name='photo',
@@ -843,7 +843,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='photo',
             name='thumbnail',
-            field=models.FileField(blank=True, max_length=200, upload_to=surveys.models.photos.derived_upload_to, verbose_name='thumbnail'),
+            field=models.FileField(blank=True, max_length=200, verbose_name='thumbnail'),
         ),
         migrations.AlterField(
             model_name='photo',

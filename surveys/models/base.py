@@ -26,11 +26,12 @@ METRIC_CHOICES = [(m.value, lazy(_metric_label, str)(m.value)) for m in Metric]
 class SyncedModel(models.Model):
     """A row phones sync with `?updated_since=`.
 
-    `sync_txid` is written by a database trigger on every insert and update (see
-    migration 0002): the writing transaction's id on PostgreSQL, a commit-ordered
-    counter on SQLite. Sync pages are ordered by it and only show rows whose
-    transaction had committed before every transaction still running, so a row
-    committed late is never skipped by a cursor that has moved past it.
+    `sync_txid` is written by a database trigger on every insert and update (installed
+    for every model with this field by surveys/models/sync.py): the writing
+    transaction's id on PostgreSQL, a commit-ordered counter on SQLite. Sync pages are
+    ordered by it and only show rows whose transaction had committed before every
+    transaction still running, so a row committed late is never skipped by a cursor
+    that has moved past it.
     """
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)

@@ -10,18 +10,9 @@ from .base import enum_check, labelled
 from .visits import Visit
 
 
-def _unguessable_key(prefix: str) -> str:
-    # Never derived from the client's file name.
-    key = uuid.uuid4().hex
-    return f"{prefix}/{key[:2]}/{key}"
-
-
 def original_upload_to(instance, filename):
-    return _unguessable_key("originals")
-
-
-def derived_upload_to(instance, filename):
-    return _unguessable_key("derived")
+    key = uuid.uuid4().hex  # never derived from the client's file name
+    return f"originals/{key[:2]}/{key}"
 
 
 class Photo(models.Model):
@@ -32,8 +23,9 @@ class Photo(models.Model):
     original_format = models.CharField(_("original format"), max_length=8)
     original_size = models.PositiveBigIntegerField(_("original size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
-    display = models.FileField(_("display"), upload_to=derived_upload_to, max_length=200, blank=True)
-    thumbnail = models.FileField(_("thumbnail"), upload_to=derived_upload_to, max_length=200, blank=True)
+    # Derived images are saved under derived/<photo id>/ by the pipeline (services/photo_pipeline.py).
+    display = models.FileField(_("display"), max_length=200, blank=True)
+    thumbnail = models.FileField(_("thumbnail"), max_length=200, blank=True)
 
     status = models.CharField(_("status"), max_length=16, choices=labelled(PhotoStatus), default=PhotoStatus.PENDING)
     error = models.TextField(_("error"), blank=True)

@@ -6,12 +6,10 @@ carries the name, the aliases and the toneless pinyin of the Chinese ones.
 import csv
 import hashlib
 import io
-import re
 from dataclasses import dataclass
 
 from surveys.odk.form import NEW_SITE
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 NEW_SITE_LABEL = "+ A site not in the list · 列表中没有的地点"
 UNVERIFIED_MARK = "(unverified · 未核实)"
 
@@ -25,12 +23,9 @@ class SiteRow:
 
 
 def _pinyin(names: list[str]) -> list[str]:
-    chinese = [name for name in names if _CJK.search(name)]
-    if not chinese:
-        return []
-    from pypinyin import lazy_pinyin  # only when a name needs it
+    from surveys.engine.entities import pinyin_spellings
 
-    return [" ".join(part for part in lazy_pinyin(name) if part.strip()) for name in chinese]
+    return pinyin_spellings(names)
 
 
 def site_label(row: SiteRow) -> str:

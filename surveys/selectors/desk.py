@@ -9,11 +9,15 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext, gettext_noop
 
-from surveys.models import AuditEvent, Claim, Discrepancy, ExportJob, LinkProposal, Observation, Photo, Site, Visit
+from surveys.filters import AuditEventFilter, DiscrepancyFilter
+from surveys.models import (
+    AuditEvent, Claim, Discrepancy, DiscrepancyDecision, ExportJob, LinkProposal, Observation, Photo, Site, Visit,
+)
 from surveys.roles import role_of
 from surveys.selectors.scoping import discrepancies_for
-from surveys.vocab import PhotoStatus, ReviewStatus, Role
+from surveys.vocab import DECIDED_STATUSES, PhotoStatus, ReviewStatus, Role
 
 
 # The queue's order: most severe first, then newest.
@@ -27,30 +31,24 @@ class QueueFilters:
     site: int | None = None
     metric: str = ""
     assignee: str = ""
+    new_evidence: bool = False  # decided ones with evidence (or a follow-up) that arrived after the decision
 
     @classmethod
     def from_params(cls, params, *, default_status: str = "") -> "QueueFilters":
-        site = params.get("site", "")
-        return cls(
-            status=params.get("status", default_status) or "",
-            severity=params.get("severity", "") or "",
-            site=int(site) if site.isdigit() else None,
-            metric=params.get("metric", "") or "",
-            assignee=params.get("assignee", "") or "",
-        )
+        """Read as the API reads them (surveys.filters.DiscrepancyFilter); a page drops a bad value."""
+        form = DiscrepancyFilter(data=params, queryset=Discrepancy.objects.none()).form
+        form.is_valid()
+        values = {name: value for name, value in form.cleaned_data.items() if value not in ("", None)}
+        if "status" not in params:
+            values["status"] = default_status
+        return cls(**values)
 
     def apply(self, discrepancies: QuerySet[Discrepancy], *, with_status: bool = True) -> QuerySet[Discrepancy]:
-        if with_status and self.status:
-            discrepancies = discrepancies.filter(status=self.status)
-        if self.severity:
-            discrepancies = discrepancies.filter(severity=self.severity)
-        if self.site is not None:
-            discrepancies = discrepancies.filter(site_id=self.site)
-        if self.metric:
-            discrepancies = discrepancies.filter(metric=self.metric)
-        if self.assignee:
-            discrepancies = discrepancies.filter(assignee__username=self.assignee)
-        return discrepancies
+        values = {name: value for name, value in asdict(self).items() if value not in ("", None)}
+        values["new_evidence"] = "true" if self.new_evidence else ""
+        if not with_status:
+            values.pop("status", None)
+        return DiscrepancyFilter(data=values, queryset=discrepancies).qs
 
     def query_string(self) -> str:
         """The filters as URL parameters, so that a page opened from the queue knows its queue."""
@@ -119,21 +117,58 @@ def _evidence_observations_for(user) -> QuerySet[Observation]:
 
 
 def discrepancies_with_evidence(user) -> QuerySet[Discrepancy]:
-    """The user's discrepancies with claim, source and evidence loaded in a fixed number of queries."""
-    return discrepancies_for(user).select_related("claim__organization", "observed_visit__reporter").prefetch_related(
-        Prefetch("observations", queryset=_evidence_observations_for(user))
+    """The user's discrepancies with claim, source and evidence (both sides, and what arrived after the
+    decision) loaded in a fixed number of queries."""
+    followups = Visit.objects.order_by("started_at", "id").only("id", "followup_of_id", "started_at", "created_at")
+    if role_of(user) == Role.REPORTER:
+        followups = followups.filter(reporter=user)
+    elif role_of(user) == Role.EXPORTER:
+        followups = followups.none()
+    return discrepancies_for(user).select_related(
+        "claim__organization", "observed_visit__reporter", "observed_observation", "decision",
+    ).prefetch_related(
+        Prefetch("observations", queryset=_evidence_observations_for(user)),
+        Prefetch("supporting", queryset=_evidence_observations_for(user)),
+        Prefetch("new_evidence", queryset=_evidence_observations_for(user)),
+        Prefetch("followups", queryset=followups),
     ).order_by("-severity_rank", "-created_at", "-id")
 
 
 def evidence_photos(discrepancy: Discrepancy) -> list[Photo]:
-    """Photos of the contradicting observations' visits (prefetched), each once."""
+    """Photos of the contradicting observations' visits (prefetched), each once; for a decided discrepancy,
+    those the decision was made on."""
+    decided = None
+    if discrepancy.status in DECIDED_STATUSES and discrepancy.decision_id is not None:
+        decided = set(discrepancy.decision.photo_ids)
     seen, photos = set(), []
     for observation in discrepancy.observations.all():
         for photo in observation.visit.photos.all():
-            if photo.pk not in seen:
+            if photo.pk not in seen and (decided is None or str(photo.pk) in decided):
                 seen.add(photo.pk)
                 photos.append(photo)
     return photos
+
+
+def observed_rule(discrepancy: Discrepancy) -> str:
+    """The rule that picked the observed value, in one line of the reader's language."""
+    observation = discrepancy.observed_observation
+    if observation is None or discrepancy.observed_visit is None:
+        return gettext("Observed: the most confident observation of the latest visit (rejected ones left out).")
+    return gettext("Observed: the most confident observation of the latest visit (%(date)s): %(method)s, "
+                   "confidence %(confidence)s.") % {
+        "date": discrepancy.observed_visit.started_at.date().isoformat(),
+        "method": gettext(METHOD_LABELS.get(observation.method, observation.method)),
+        "confidence": f"{observation.confidence:.2f}",
+    }
+
+
+# How each method reads in the observed-value rule.
+METHOD_LABELS = {
+    "counted": gettext_noop("counted"), "estimated": gettext_noop("estimated"),
+    "interview": gettext_noop("told by someone on site"), "signage": gettext_noop("read on a sign"),
+    "document": gettext_noop("from a document"), "photo": gettext_noop("seen in a photo"),
+    "reporter": gettext_noop("the reporter's own mark"),
+}
 
 
 def status_counts(user, filters: QueueFilters) -> dict[str, int]:
@@ -150,27 +185,22 @@ def queue_sites() -> QuerySet[Site]:
     return Site.objects.filter(discrepancies__isnull=False).distinct().order_by("name").only("id", "name")
 
 
+def decision_history(discrepancy: Discrepancy) -> QuerySet[DiscrepancyDecision]:
+    """Every decision on the discrepancy, newest first, each with its snapshot."""
+    return discrepancy.decisions.select_related("reviewer").order_by("-decided_at", "-id")
+
+
 def discrepancy_history(discrepancy: Discrepancy) -> QuerySet[AuditEvent]:
     return audit_events(object_type=Discrepancy._meta.label_lower, object_id=str(discrepancy.pk))
 
 
 def audit_events(*, object_type: str = "", object_id: str = "", action: str = "", actor: str = "",
                  since: dt.datetime | None = None, until: dt.datetime | None = None) -> QuerySet[AuditEvent]:
-    """Newest first; `since` inclusive, `until` exclusive; `actor` is a username."""
+    """Newest first; `since` inclusive, `until` exclusive; `actor` is a username (AuditEventFilter's rules)."""
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
-    if object_type:
-        events = events.filter(object_type=object_type)
-    if object_id:
-        events = events.filter(object_id=object_id)
-    if action:
-        events = events.filter(action=action)
-    if actor:
-        events = events.filter(actor__username=actor)
-    if since:
-        events = events.filter(created_at__gte=since)
-    if until:
-        events = events.filter(created_at__lt=until)
-    return events
+    filters = {"object_type": object_type, "object_id": object_id, "action": action, "actor": actor,
+               "since": since, "until": until}
+    return AuditEventFilter(data={name: value for name, value in filters.items() if value}, queryset=events).qs
 
 
 def audit_actors() -> QuerySet:

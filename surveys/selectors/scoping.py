@@ -6,7 +6,7 @@ discrepancies only, and no positions, originals or reporter identities.
 """
 from django.db.models import QuerySet
 
-from surveys.models import Claim, Discrepancy, Observation, Organization, Photo, Site, Visit
+from surveys.models import Claim, Discrepancy, Observation, Organization, Photo, Site, Tombstone, Visit
 from surveys.roles import role_of
 from surveys.vocab import ReviewStatus, Role
 
@@ -30,34 +30,26 @@ def claims_for(user) -> QuerySet[Claim]:
     return Claim.objects.select_related("site", "organization")
 
 
-def visits_for(user) -> QuerySet[Visit]:
+def _reporters_own(rows: QuerySet, user, *, reporter: str) -> QuerySet:
+    """A reporter's own rows (`reporter` is the lookup to their user); editors, admins and exporters see all."""
     role = role_of(user)
-    visits = Visit.objects.select_related("site", "reporter")
     if role == Role.REPORTER:
-        return visits.filter(reporter=user)
+        return rows.filter(**{reporter: user})
     if role in (Role.EDITOR, Role.ADMIN, Role.EXPORTER):
-        return visits
-    return Visit.objects.none()
+        return rows
+    return rows.none()
+
+
+def visits_for(user) -> QuerySet[Visit]:
+    return _reporters_own(Visit.objects.select_related("site", "reporter"), user, reporter="reporter")
 
 
 def observations_for(user) -> QuerySet[Observation]:
-    role = role_of(user)
-    observations = Observation.objects.select_related("visit")
-    if role == Role.REPORTER:
-        return observations.filter(visit__reporter=user)
-    if role in (Role.EDITOR, Role.ADMIN, Role.EXPORTER):
-        return observations
-    return Observation.objects.none()
+    return _reporters_own(Observation.objects.select_related("visit"), user, reporter="visit__reporter")
 
 
 def photos_for(user) -> QuerySet[Photo]:
-    role = role_of(user)
-    photos = Photo.objects.select_related("visit__site")
-    if role == Role.REPORTER:
-        return photos.filter(visit__reporter=user)
-    if role in (Role.EDITOR, Role.ADMIN, Role.EXPORTER):
-        return photos
-    return Photo.objects.none()
+    return _reporters_own(Photo.objects.select_related("visit__site"), user, reporter="visit__reporter")
 
 
 def discrepancies_for(user) -> QuerySet[Discrepancy]:
@@ -71,3 +63,18 @@ def discrepancies_for(user) -> QuerySet[Discrepancy]:
         # Read-only: the discrepancies resting on the reporter's own visits.
         return discrepancies.filter(observations__visit__reporter=user).distinct()
     return Discrepancy.objects.none()
+
+
+# Synced models whose rows belong to a reporter: their deletions are scoped like the rows.
+_OWNED = frozenset({Visit._meta.model_name, Observation._meta.model_name})
+
+
+def deletions_for(user, model) -> QuerySet[Tombstone]:
+    """The deletion records of `model` the user may learn of, as `<model>s_for` scopes the rows."""
+    role = role_of(user)
+    tombstones = Tombstone.objects.filter(model=model._meta.model_name)
+    if role is None:
+        return Tombstone.objects.none()
+    if role == Role.REPORTER and model._meta.model_name in _OWNED:
+        return tombstones.filter(owner_id=user.pk)
+    return tombstones

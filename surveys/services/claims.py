@@ -7,18 +7,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from surveys.errors import ClaimTextAmbiguous, ClaimTextUnreadable
-from surveys.services.values import value_shape_validate
+from surveys.services.values import fact_value_shape, value_shape_validate
 from surveys.vocab import Metric
 
 VALUE_FIELDS = ("low", "high", "status_value")
-
-
-def _fact_values(fact) -> dict:
-    return {
-        "metric": fact.metric.value, "low": fact.low, "high": fact.high, "unit": fact.unit,
-        "qualifier": fact.qualifier.value, "status_value": fact.status_value.value if fact.status_value else "",
-        "due_date": fact.due_date, "is_target": fact.is_target,
-    }
 
 
 def claim_needs_extraction(values: dict, *, creating: bool) -> bool:
@@ -41,18 +33,15 @@ def claim_values_from_text(*, text: str, published_on: date | None = None, metri
     try:
         fact = extract_claim(text, published_on=published_on, metric=Metric(metric) if metric else None)
     except AmbiguousClaim as exc:
-        candidates = [
-            {"metric": f.metric.value, "low": f.low, "high": f.high, "unit": f.unit, "qualifier": f.qualifier.value,
-             "status_value": f.status_value.value if f.status_value else None, "surface": f.surface}
-            for f in exc.candidates
-        ]
+        candidates = [{**fact_value_shape(f), "status_value": f.status_value.value if f.status_value else None,
+                       "surface": f.surface} for f in exc.candidates]
         metrics = ", ".join(c["metric"] for c in candidates)
         raise ClaimTextAmbiguous(f"The text has figures for several metrics ({metrics}): give `metric` to pick one.",
                                  candidates=candidates) from None
     except NothingExtracted:
         wanted = f" for {metric}" if metric else ""
         raise ClaimTextUnreadable(f"No figure or status{wanted} could be read from the text: give the values.") from None
-    return _fact_values(fact)
+    return {**fact_value_shape(fact), "due_date": fact.due_date, "is_target": fact.is_target}
 
 
 def claim_values_with_text(values: dict, *, creating: bool, published_on: date | None = None) -> dict:

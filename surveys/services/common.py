@@ -5,12 +5,14 @@ from django.db import connection, models
 from django.db.models.sql import InsertQuery
 
 
-def insert_unless_taken(obj: models.Model) -> bool:
+def insert_unless_taken(obj: models.Model, *, any_unique: bool = False) -> bool:
     """INSERT ... ON CONFLICT (pk) DO NOTHING; whether the row went in.
 
     For rows whose primary key the client chose: concurrent retries of one id wait on the
     key's index entry and all but one insert nothing, with no savepoint to roll back to,
-    so this can run inside a longer transaction. Other constraint violations still raise.
+    so this can run inside a longer transaction. Other constraint violations still raise,
+    unless `any_unique`: a row with a second unique key needs it, because PostgreSQL may
+    meet a concurrent insert in that key's index before the primary key's and raise there.
     """
     opts = obj._meta
     fields = [field for field in opts.local_concrete_fields if not field.generated]
@@ -18,7 +20,8 @@ def insert_unless_taken(obj: models.Model) -> bool:
     query.insert_values(fields, [obj])
     [(statement, params)] = query.get_compiler(connection=connection).as_sql()
     with connection.cursor() as cursor:
-        cursor.execute(f"{statement} ON CONFLICT ({connection.ops.quote_name(opts.pk.column)}) DO NOTHING", params)
+        target = "" if any_unique else f"({connection.ops.quote_name(opts.pk.column)})"
+        cursor.execute(f"{statement} ON CONFLICT {target} DO NOTHING", params)
         inserted = cursor.rowcount == 1
     if inserted:
         obj._state.adding, obj._state.db = False, connection.alias

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_noop
 
 from surveys import tasks
 from surveys.models import AuditEvent, Discrepancy, DiscrepancyComment, LinkProposal, Photo, Site
+from surveys.services import outbox
 from surveys.services.audit import audit_record
-from surveys.services.review import discrepancy_review
+from surveys.services.review import SNAPSHOT_FIELDS, decision_undo, discrepancy_review
 from surveys.vocab import PhotoStatus, ReviewStatus
 
 REVIEW_ACTION = "discrepancy.review"
@@ -89,8 +90,13 @@ def discrepancy_review_undo(*, discrepancy: Discrepancy, actor, event_id: int, b
     discrepancy.review_note = before.review_note
     discrepancy.reviewer = reviewer
     discrepancy.reviewed_at = dt.datetime.fromisoformat(before.reviewed_at) if before.reviewed_at else None
-    discrepancy.save(update_fields=["status", "review_note", "reviewer", "reviewed_at", "updated_at"])
+    decision_undo(discrepancy=discrepancy, undone_event_changes=event.changes, restored_status=before.status)
+    discrepancy.save(update_fields=["status", "review_note", "reviewer", "reviewed_at", "decision", "severity_rank",
+                                    *SNAPSHOT_FIELDS, "updated_at"])
     audit_record(actor=actor, action=UNDO_ACTION, obj=discrepancy, changes=changes)
+    # What matching found since is measured against the decision now in force (or shown, if open).
+    tasks.match_site.delay_on_commit(discrepancy.site_id)
+    outbox.emit("discrepancy.decided", discrepancy)  # webhook clients learn the decision was taken back
     return discrepancy
 
 

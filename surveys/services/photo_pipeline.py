@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from surveys import tasks
 from surveys.models import Photo
+from surveys.services import outbox
 from surveys.vocab import PhotoStatus
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,7 @@ def _run(photo: Photo, lease) -> str:
             if done:
                 keep = set(names.values())
                 transaction.on_commit(lambda: _delete_derived_except(photo, keep))
+                outbox.emit("photo.ready", photo)
     except BaseException:
         _delete_quietly(photo, names.values())
         raise

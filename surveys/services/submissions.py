@@ -115,7 +115,7 @@ def _create_or_resubmit(*, submitter, payload: SubmissionPayload, files: dict) -
             location_accuracy_m=getattr(instance.values.get("location"), "accuracy", None),
         )
         # Concurrent first POSTs of one instanceID wait here on the key; one goes on.
-        if insert_unless_taken(record):
+        if insert_unless_taken(record, any_unique=True):  # the instanceID is unique too
             OdkInstance.objects.create(instance_id=instance.instance_id, submission=record,
                                        xml_sha256=xml_sha256(payload.xml))
             _apply(record=record, submitter=submitter, payload=payload, files=files, visit=None)

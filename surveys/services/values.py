@@ -46,6 +46,12 @@ def value_shape_validate(values: dict, *, instance=None) -> dict:
     return values
 
 
+def fact_value_shape(fact) -> dict:
+    """An engine fact's value shape as claims and observations store it (ValueShape's fields)."""
+    return {"metric": fact.metric.value, "low": fact.low, "high": fact.high, "unit": fact.unit,
+            "qualifier": fact.qualifier.value, "status_value": fact.status_value.value if fact.status_value else ""}
+
+
 def _default_qualifier(low, high) -> Qualifier:
     if low is not None and high is not None:
         return Qualifier.EXACT if low == high else Qualifier.RANGE

@@ -12,8 +12,10 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from surveys import tasks
-from surveys.models import Observation, Visit
+from surveys.models import Discrepancy, Observation, Visit
+from surveys.services import outbox
 from surveys.services.sync import tombstone_record
+from surveys.services.values import fact_value_shape
 from surveys.vocab import Method, Metric, Processing, Qualifier
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,7 @@ def _visit_local_date(visit: Visit):
 
 def _fact_values(fact) -> dict:
     return {
-        "metric": fact.metric.value, "low": fact.low, "high": fact.high, "unit": fact.unit,
-        "qualifier": fact.qualifier.value, "status_value": fact.status_value.value if fact.status_value else "",
+        **fact_value_shape(fact),
         "method": (fact.method or Method.ESTIMATED).value, "source_role": fact.source_role[:120],
         "quote": fact.surface, "confidence": round(min(max(fact.confidence, 0.0), 1.0), 3),
         "span_start": fact.span[0], "span_end": fact.span[1],
@@ -109,8 +110,21 @@ def visit_process(*, visit_id, revision: int) -> str:
         Visit.objects.filter(pk=visit.pk, revision=revision).update(
             processing=Processing.FAILED, processing_error=f"{type(exc).__name__}: {exc}"[:2000])
         return "failed"
-    Visit.objects.filter(pk=visit.pk, revision=revision).update(processing=Processing.DONE, processing_error="")
+    with transaction.atomic():
+        if Visit.objects.filter(pk=visit.pk, revision=revision).update(processing=Processing.DONE,
+                                                                       processing_error=""):
+            _emit_processed(visit, revision)
     return "done"
+
+
+def _emit_processed(visit: Visit, revision: int) -> None:
+    """Tell webhooks the visit's evidence is in; a follow-up visit's first one tells the discrepancy's assignee."""
+    outbox.emit("visit.processed", visit, key=f"visit.processed:{visit.pk}:{revision}")
+    if visit.followup_of_id:
+        discrepancy = Discrepancy.objects.select_related("assignee").filter(pk=visit.followup_of_id).first()
+        if discrepancy is not None:
+            outbox.emit("followup.answered", discrepancy, recipients=[discrepancy.assignee],
+                        key=f"followup.answered:{visit.pk}:{discrepancy.pk}")
 
 
 def visits_requeue_pending() -> int:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from surveys.web import odk, try_sentence, views
+from surveys.web import notifications, odk, try_sentence, views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="desk-queue"), name="home"),
@@ -34,4 +34,5 @@ urlpatterns = [
     path("desk/exports/", views.exports, name="desk-exports"),
     path("desk/exports/jobs/", views.export_job_action, name="desk-export-job"),
     path("desk/try/", try_sentence.try_sentence, name="desk-try"),
+    path("desk/notifications/", notifications.notification_settings, name="notification-settings"),
 ]

@@ -175,6 +175,11 @@ def discrepancy_detail(request, pk):
         "queue": filters.query_string(),
         "place": selectors.queue_place(request.user, filters, discrepancy),
         "against": observations,
+        "supporting_known": True,
+        "supporting": list(discrepancy.supporting.all()),
+        "new_evidence": list(discrepancy.new_evidence.all()) if discrepancy.decision_id else [],
+        "observed_rule": selectors.observed_rule(discrepancy),
+        "decision_rows": list(selectors.decision_history(discrepancy)[:20]),
         "notes": visit_notes(observations),
         "photos": [photo_card(photo, with_originals=True, zone=discrepancy.site.timezone)
                    for photo in selectors.evidence_photos(discrepancy)],

@@ -181,12 +181,12 @@ def test_a_revocation_without_a_token_is_a_400(editor):
     assert (response.status_code, response.json()) == (400, {"detail": message, "errors": {"detail": [message]}})
 
 
-def test_a_body_over_djangos_memory_limit_is_a_400_in_the_error_shape(reporter_client, settings):
+def test_a_body_over_djangos_memory_limit_is_a_413_in_the_error_shape(reporter_client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = json.dumps(visit_body(SiteFactory(), notes="x" * 2000))
     response = reporter_client.post("/api/v1/visits/", body, content_type="application/json")
     assert (response.status_code, response.json()) == (
-        400, {"detail": "The request body is larger than the limit of 1,000 bytes."})
+        413, {"detail": "The request body is larger than the limit of 1,000 bytes."})
 
 
 def test_too_many_form_fields_is_a_400_in_the_error_shape(reporter_client, reporter, settings):
@@ -199,7 +199,7 @@ def test_too_many_form_fields_is_a_400_in_the_error_shape(reporter_client, repor
 def test_djangos_own_400_outside_a_view_answers_json_under_the_api_only():
     request = RequestFactory().post("/api/v1/visits/")
     response = api_400(request, RequestDataTooBig("too big"))
-    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.status_code == 413 and response["Content-Type"] == "application/json"
     assert json.loads(response.content)["detail"].startswith("The request body is larger than the limit")
     page = api_400(RequestFactory().get("/desk/"), RequestDataTooBig("too big"))
     assert page.status_code == 400 and "json" not in page["Content-Type"]

@@ -30,6 +30,7 @@ MATRIX = {
     "discrepancy-review": ("discrepancy", PRIVATE),
     "discrepancy-assign": ("discrepancy", PRIVATE),
     "discrepancy-comments": ("discrepancy", PRIVATE),
+    "discrepancy-decisions": ("discrepancy", PRIVATE),
     "photo-approve": ("photo", PRIVATE),
     "site-verify": ("site", SHARED),
     "linkproposal-detail": ("linkproposal", EDITORIAL),

@@ -1,5 +1,4 @@
 """`?updated_since=` and the opaque cursor: nothing missed, nothing repeated, deletions seen."""
-import uuid
 
 import pytest
 
@@ -105,3 +104,55 @@ def test_sync_stamps_survive_a_flush_of_the_counter(reporter):
     first.refresh_from_db()
     second.refresh_from_db()
     assert 0 < first.sync_txid <= second.sync_txid
+
+
+def test_a_reporter_never_learns_of_another_reporters_deletions(reporter_client, other_reporter_client, reporter,
+                                                                  other_reporter, editor_client):
+    mine = VisitFactory(reporter=reporter)
+    theirs = VisitFactory(reporter=other_reporter)
+    their_observation = ObservationFactory(visit=theirs)
+    _, visits_cursor = drain(reporter_client, f"/api/v1/visits/?updated_since={SINCE}")
+    _, observations_cursor = drain(reporter_client, f"/api/v1/observations/?updated_since={SINCE}")
+    assert other_reporter_client.delete(f"/api/v1/observations/{their_observation.pk}/").status_code == 204
+    assert other_reporter_client.delete(f"/api/v1/visits/{theirs.pk}/").status_code == 204
+    assert reporter_client.delete(f"/api/v1/visits/{mine.pk}/").status_code == 204
+
+    for start in (f"updated_since={SINCE}", f"cursor={visits_cursor}"):
+        items, _ = drain(reporter_client, f"/api/v1/visits/?{start}")
+        assert [item["id"] for item in items] == [str(mine.pk)] and items[0]["deleted"]
+    for start in (f"updated_since={SINCE}", f"cursor={observations_cursor}"):
+        assert drain(reporter_client, f"/api/v1/observations/?{start}")[0] == []
+    # Their owner and the editors learn of them.
+    items, _ = drain(other_reporter_client, f"/api/v1/visits/?updated_since={SINCE}")
+    assert [item["id"] for item in items] == [str(theirs.pk)]
+    items, _ = drain(other_reporter_client, f"/api/v1/observations/?updated_since={SINCE}")
+    assert [item["id"] for item in items] == [str(their_observation.pk)]
+    items, _ = drain(editor_client, f"/api/v1/visits/?updated_since={SINCE}")
+    assert sorted(item["id"] for item in items) == sorted([str(mine.pk), str(theirs.pk)])
+
+
+def test_deleted_sites_reach_every_reporter(reporter_client, editor_client):
+    site = SiteFactory()
+    assert editor_client.delete(f"/api/v1/sites/{site.pk}/").status_code == 204
+    items, _ = drain(reporter_client, f"/api/v1/sites/?updated_since={SINCE}")
+    assert [(item["id"], item.get("deleted")) for item in items] == [(str(site.pk), True)]
+
+
+@pytest.mark.parametrize("cursor", [
+    "WzEsMCwiIiwiMjAwMC0wMS0wMVQwMDowMDowMCswMDowMCJd",  # a well-formed cursor of the old, unsigned layout
+    "WzEsMCwiIiwiMjAwMC0wMS0wMVQwMDowMDowMCswMDowMCJd:1a2b3c:forged",
+    "%00", "9" * 5000, "W1siYSJdXQ:x",
+])
+def test_forged_or_garbled_cursors_are_400(reporter_client, cursor):
+    response = reporter_client.get(f"/api/v1/visits/?cursor={cursor}")
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
+
+
+def test_a_cursor_is_bound_to_this_server_and_to_its_resource(reporter_client, reporter, settings):
+    VisitFactory(reporter=reporter)
+    _, cursor = drain(reporter_client, f"/api/v1/visits/?updated_since={SINCE}")
+    assert reporter_client.get(f"/api/v1/visits/?cursor={cursor}").status_code == 200
+    assert reporter_client.get(f"/api/v1/observations/?cursor={cursor}").status_code == 400
+    settings.SECRET_KEY = "another-servers-key-" + "x" * 40
+    assert reporter_client.get(f"/api/v1/visits/?cursor={cursor}").status_code == 400

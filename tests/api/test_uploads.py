@@ -1,5 +1,4 @@
 """Photo intake: only real images are stored, and a refusal leaves no row and no file."""
-import io
 import os
 import uuid
 from pathlib import Path

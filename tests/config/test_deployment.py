@@ -99,3 +99,14 @@ def test_embedded_default_needs_no_environment():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3",
                                      "django.core.files.storage.FileSystemStorage", "True"]
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    # Each web process would count failed logins on its own (login throttling, surveys/login_throttle.py).
+    for cache_url in ("", "locmem://", "memcached://cache:11211"):
+        env = {**app_environment("web"), "CACHE_URL": cache_url}
+        result = _django(env, "import django; django.setup()")
+        assert result.returncode != 0 and "CACHE_URL" in result.stderr, (cache_url, result.stderr[-300:])
+    assert urlparse(app_environment("web")["CACHE_URL"]).hostname == "redis"
+    result = _django({**app_environment("web"), "CACHE_URL": "", "DEBUG": "1"}, "import django; django.setup()")
+    assert result.returncode == 0, result.stderr  # a laptop install keeps its local cache

@@ -166,16 +166,28 @@ def test_comments_are_added_listed_and_audited(editor_client, hengda):
 def test_list_and_detail_query_counts_do_not_grow(client, editor, django_assert_num_queries):
     # Session auth: a token's last-used stamp is written at most once a while, which would make counts flaky.
     client.force_login(editor)
-    many_discrepancies(2)
-    # session, user, role; discrepancies with claim and site; observations with visit and reporter; photos
-    with django_assert_num_queries(6):
+
+    def both_sides(rows):
+        # Each with a consistent observation, one that arrived after the decision, and a follow-up visit.
+        for row in rows:
+            visit = row.observations.get().visit
+            row.supporting.add(ObservationFactory(visit=visit, low=2400, high=2400))
+            row.new_evidence.add(ObservationFactory(visit=visit, low=300, high=300))
+            VisitFactory(site=row.site, followup_of=row)
+        Discrepancy.objects.filter(pk__in=[row.pk for row in rows]).update(status="confirmed")
+
+    both_sides(many_discrepancies(2))
+    # session, user, role; discrepancies with claim, site, decision; observations with visit and reporter and
+    # their photos, for each side (contradicting, consistent, new since the decision); follow-up visits
+    with django_assert_num_queries(11):
         client.get(LIST)
-    many_discrepancies(6)
-    with django_assert_num_queries(6):
+    both_sides(many_discrepancies(6))
+    with django_assert_num_queries(11):
         assert len(client.get(LIST).json()["results"]) == 8
     pk = Discrepancy.objects.first().pk
-    with django_assert_num_queries(6):
-        assert client.get(f"{LIST}{pk}/").status_code == 200
+    with django_assert_num_queries(11):
+        body = client.get(f"{LIST}{pk}/").json()
+    assert len(body["supporting"]) == 1 and len(body["new_evidence"]) == 1 and len(body["followups"]) == 1
 
 
 def test_unknown_api_path_is_json_404_and_pages_are_html(editor_client, client):

@@ -1,9 +1,10 @@
 """The review pages through Django's test client: access, content, actions, query counts."""
 import pytest
 
-from surveys.models import AuditEvent, Discrepancy, LinkProposal, Photo
+from surveys.models import AuditEvent, Discrepancy, LinkProposal, Observation, Photo
+from surveys.services.review import discrepancy_review
 from tests.desk.conftest import make_discrepancy, make_photo, many_discrepancies
-from tests.factories import ObservationFactory, OrganizationFactory, SiteFactory, VisitFactory
+from tests.factories import ObservationFactory, OrganizationFactory, SiteFactory, VisitFactory, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -173,24 +174,33 @@ def test_queue_and_detail_query_counts_do_not_grow(editor_web, django_assert_num
     with django_assert_num_queries(8):
         assert len(editor_web.get("/desk/").context["page"].object_list) == 9
     pk = Discrepancy.objects.first().pk
-    # session, user, role, discrepancy, observations, photos, queue place (3), history, editors, comments
-    with django_assert_num_queries(12):
+    # session, user, role, discrepancy, observations, photos, supporting, new evidence, follow-ups,
+    # queue place (3), decisions, history, editors, comments
+    with django_assert_num_queries(16):
         editor_web.get(f"/desk/discrepancies/{pk}/")
     busy = Discrepancy.objects.first()
     for _ in range(4):
-        visit = VisitFactory(site=busy.site)
+        visit = VisitFactory(site=busy.site, followup_of=busy)
         busy.observations.add(ObservationFactory(visit=visit))
+        busy.supporting.add(ObservationFactory(visit=visit, low=2400, high=2400))
+        busy.new_evidence.add(ObservationFactory(visit=visit, low=300, high=300))
         make_photo(visit)
-    with django_assert_num_queries(12):
-        editor_web.get(f"/desk/discrepancies/{busy.pk}/")
+    discrepancy_review(discrepancy=busy, reviewer=make_user("editor"), status="confirmed")
+    busy.new_evidence.add(*Observation.objects.filter(visit__site=busy.site, low=300))
+    # ... and each side's photos
+    with django_assert_num_queries(18):
+        response = editor_web.get(f"/desk/discrepancies/{busy.pk}/")
+    assert response.context["supporting"] and response.context["new_evidence"]
+    assert response.context["decision_rows"]
 
 
 def test_reporter_page_query_count_does_not_grow(reporter_web, reporter, django_assert_num_queries):
     many_discrepancies(2, reporter=reporter)
-    with django_assert_num_queries(6):
+    # session, user, role, discrepancies, their evidence (contradicting, consistent, new), photos, follow-ups
+    with django_assert_num_queries(9):
         reporter_web.get("/desk/mine/")
     many_discrepancies(5, reporter=reporter)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         reporter_web.get("/desk/mine/")
 
 

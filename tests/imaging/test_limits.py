@@ -16,7 +16,6 @@ from surveys.imaging.derivatives import make_derivatives
 from surveys.imaging.errors import UndecodableImage
 from surveys.imaging.evidence import read_evidence
 from tests.imaging import samples
-from tests.imaging.samples import limits
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 2**20

@@ -202,8 +202,20 @@ def _store_attachment(objs, editor):
         record=record, name="gate.jpg", upload=photo, actor=objs["reporter"])
 
 
+def _update_preferences(objs, editor):
+    from surveys.models import NotificationPreference
+    from surveys.services.notifications import notification_preference_update
+
+    preference = NotificationPreference.objects.create(user=editor)
+    return NotificationPreference, preference.pk, lambda: notification_preference_update(
+        user=editor, high_severity="digest")
+
+
 # Function (module.qualname) calling select_for_update -> the cases that run it.
+# The outbox's claim skips locked rows instead of waiting: its own test is below.
 LOCKING_PATHS = {
+    "surveys.services.notifications.notification_preference_update": [_update_preferences],
+    "surveys.services.outbox._claim": [],
     "surveys.services.desk.discrepancy_assign": [_assign],
     "surveys.services.review.discrepancy_review": [_review],
     "surveys.services.desk.link_proposal_decide": [_decide_proposal, _decide_proposal_site],
@@ -255,3 +267,20 @@ def test_review_link_verify_and_approval_answer_through_the_api(evidence, editor
     assert api.post(f"/api/v1/sites/{SiteFactory(verified=False).pk}/verify/").status_code == 200
     assert api.post(f"/api/v1/photos/{make_photo(visit).pk}/approve/", {"approved": True},
                     format="json").status_code == 200
+
+
+def test_the_outbox_claim_skips_a_delivery_another_run_holds(evidence, editor):
+    """Two sweeps never send one delivery: the second skips the row the first has locked, without waiting."""
+    from surveys.models import Delivery
+    from surveys.services.outbox import outbox_deliver_due
+    from surveys.services.review import discrepancy_review
+
+    evidence["reporter"].email = "reporter@example.org"
+    evidence["reporter"].save()
+    discrepancy_review(discrepancy=evidence["discrepancy"], reviewer=editor, status="needs_followup", note="")
+    delivery = Delivery.objects.get(event__event="followup.requested")
+    with locked_by_another_connection(Delivery, delivery.pk):
+        assert not waits_for_the_lock(lambda: outbox_deliver_due())
+        assert Delivery.objects.get(pk=delivery.pk).state == "pending"
+    assert outbox_deliver_due() == 1
+    assert Delivery.objects.get(pk=delivery.pk).state == "sent"

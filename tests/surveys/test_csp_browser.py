@@ -1,5 +1,4 @@
 """In a real Chromium: the desk, the admin and the API docs run under the policy without a violation."""
-import pytest
 
 from tests.desk.conftest import hengda  # noqa: F401 (fixture)
 from tests.desk.test_e2e import PASSWORD, _async_unsafe_allowed, _page, browser  # noqa: F401 (fixtures)

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from surveys.models import Claim, Discrepancy, Observation, Site, Visit
 from surveys.roles import role_of
-from tests.factories import ClaimFactory, ObservationFactory, SiteFactory, VisitFactory, make_user
+from tests.factories import ClaimFactory, ObservationFactory, VisitFactory, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ ordinary simplified ones before anything is read (one character for one, so span
 # --- numerals ---------------------------------------------------------------------------
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-BIG_UNITS = {"万": 1e4, "亿": 1e8}
 TENS = {"廿": 20, "卅": 30}  # 廿五 = 25
 # Folded to the ordinary form wherever they occur ...
 TRADITIONAL = {"兩": "两", "萬": "万", "億": "亿"}

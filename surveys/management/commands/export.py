@@ -7,8 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from surveys.exports.columns import FORMATS
-from surveys.selectors.exports import ExportFilters
-from surveys.selectors.instants import instant_parse
+from surveys.filters import export_filters
 from surveys.services.exports import export_write
 from surveys.vocab import Metric, ReviewStatus
 
@@ -33,13 +32,12 @@ class Command(BaseCommand):
         export = FORMATS[options["format"]]
         if options["include_photos"] and not options["output"]:
             raise CommandError("--include-photos writes a ZIP: give --output.")
-        instants = {}
-        for name in ("since", "until"):
-            try:
-                instants[name] = instant_parse(options[name])
-            except ValidationError as error:
-                raise CommandError(f"--{name}: {' '.join(error.messages)}") from None
-        filters = ExportFilters(site=options["site"], status=options["status"], metric=options["metric"], **instants)
+        try:  # the API's filters, read by the same FilterSet
+            filters = export_filters({name: options[name] for name in ("site", "since", "until", "status", "metric")
+                                      if options[name] is not None})
+        except ValidationError as error:
+            raise CommandError("; ".join(f"--{field}: {' '.join(messages)}"
+                                         for field, messages in error.message_dict.items())) from None
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
