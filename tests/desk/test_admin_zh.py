@@ -27,12 +27,14 @@ class _Text(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.parts, self._hidden = [], 0
+        self.parts, self._hidden, self._closing = [], 0, []
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "textarea", "select"):  # a field's stored value is data, not a label
-            self._hidden += 1
         attrs = dict(attrs)
+        # A field's stored value is data, not a label; so is text marked as in no language (lang="zxx": JSON).
+        if tag in ("script", "style", "textarea", "select") or attrs.get("lang") == "zxx":
+            self._hidden += 1
+            self._closing.append(tag)
         self.parts += [attrs[name] for name in ("title", "aria-label", "placeholder") if attrs.get(name)]
         if tag == "img" and attrs.get("alt") not in (None, "True", "False", "None"):  # Django's boolean icons
             self.parts.append(attrs["alt"])
@@ -40,7 +42,8 @@ class _Text(HTMLParser):
             self.parts.append(attrs["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "textarea", "select"):
+        if self._closing and tag == self._closing[-1]:
+            self._closing.pop()
             self._hidden -= 1
 
     def handle_data(self, data):
@@ -52,8 +55,10 @@ def _visible_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
     text = " ".join(parser.parts)
-    # Ids and checksums are data (and hex spells "add", "bad", "face"...).
+    # Ids and checksums are data (and hex spells "add", "bad", "face"...); dotted machine names are the
+    # contract's identifiers (webhook events "discrepancy.decided", model labels, file names "claims.csv").
     text = re.sub(r"\b[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\b|\b[0-9a-f]{16,}\b", " ", text)
+    text = re.sub(r"\b[a-z_]+(\.[a-z_]+)+\b", " ", text)
     for phrase in DJANGO_UNTRANSLATED:
         text = text.replace(phrase, " ")
     return text
