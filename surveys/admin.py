@@ -1,10 +1,13 @@
+"""The Django admin. Nobody goes around the audit: every model whose changes the audit records is
+read-only here, or its admin saves and deletes through the same services as the API and the desk
+(audit, re-match, on-commit tasks)."""
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import (
-    ApiToken, AuditEvent, Claim, Discrepancy, DiscrepancyComment, ExportJob, IdempotencyRecord,
+    ApiToken, AuditEvent, Claim, Discrepancy, DiscrepancyComment, DiscrepancyDecision, ExportJob, IdempotencyRecord,
     LinkProposal, Observation, Organization, Photo, Site, Visit,
 )
 from surveys.web.formatting import role_label, unit_label, value_text
@@ -36,24 +39,57 @@ def _flag_details(photo):
     return "; ".join(f"{flag.label}: {', '.join(flag.lines)}" if flag.lines else flag.label for flag in flags) or "—"
 
 
+class ThroughServices:
+    """A ModelAdmin whose saves and deletions are the services' (`save_through` and `delete_through`)."""
+
+    def save_model(self, request, obj, form, change):
+        original = type(obj).objects.get(pk=obj.pk) if change else None
+        values = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        saved = self.save_through(original=original, values=values, actor=request.user)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        self.delete_through(obj=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_through(obj=obj, actor=request.user)
+
+    def delete_through(self, *, obj, actor):
+        from surveys.services.entities import entity_delete
+
+        entity_delete(obj=obj, actor=actor)
+
+
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["name", "parent", "updated_at"]
     search_fields = ["name", "search_text"]
     autocomplete_fields = ["parent"]
 
+    def save_through(self, *, original, values, actor):
+        from surveys.services.entities import organization_save
+
+        return organization_save(organization=original, values=values, actor=actor)
+
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["name", "kind", "organization", "parent", "verified", "radius_m"]
     list_filter = ["kind", "verified"]
     search_fields = ["name", "search_text"]
     autocomplete_fields = ["organization", "parent"]
     list_select_related = ["organization", "parent"]
 
+    def save_through(self, *, original, values, actor):
+        from surveys.services.entities import site_save
+
+        return site_save(site=original, values=values, actor=actor, as_editor=True)
+
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["__str__", "site", "organization", "metric", "low", "high", "status_value", "due_date", "source_name", "published_on"]
     list_filter = ["metric", "source_kind", "site"]
     search_fields = ["text", "source_name", "site__search_text", "organization__search_text"]
@@ -61,11 +97,28 @@ class ClaimAdmin(admin.ModelAdmin):
     list_select_related = ["site", "organization"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
 
+    def save_through(self, *, original, values, actor):
+        from surveys.services.entities import claim_save
 
-class ObservationInline(admin.TabularInline):
-    model = Observation
+        return claim_save(claim=original, values=values, actor=actor)  # re-matches on commit
+
+
+class ReadOnlyInline:
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ObservationInline(ReadOnlyInline, admin.TabularInline):
+    model = Observation
     fields = ["metric", "low", "high", "unit", "qualifier", "status_value", "method", "source_role", "quote", "confidence", "extracted", "rejected"]
+    readonly_fields = fields
+    show_change_link = True
 
 
 class PhotoInline(admin.TabularInline):
@@ -82,28 +135,60 @@ class PhotoInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ThroughServices, admin.ModelAdmin):
+    """Visits come from reporters' phones; an editor's change is the API's (re-extraction, re-match, audit)."""
+
     list_display = ["site", "reporter", "started_at", "observed_status", "activity_level", "processing"]
     list_filter = ["processing", "observed_status", "site"]
     search_fields = ["notes", "site__search_text", "reporter__username"]
     date_hierarchy = "started_at"
     autocomplete_fields = ["site", "followup_of"]
     list_select_related = ["site", "reporter"]
-    readonly_fields = ["processing", "processing_error", "created_at", "updated_at"]
+    readonly_fields = ["reporter", "processing", "processing_error", "created_at", "updated_at"]
     inlines = [ObservationInline, PhotoInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_through(self, *, original, values, actor):
+        from surveys.services.visits import visit_update
+
+        return visit_update(visit=original, values=values, actor=actor)
+
+    def delete_through(self, *, obj, actor):
+        from surveys.services.visits import visit_delete
+
+        visit_delete(visit=obj, actor=actor)
 
 
 @admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(ThroughServices, admin.ModelAdmin):
     list_display = ["visit", "metric", "low", "high", _unit, "method", _source_role, "extracted", "rejected"]
     list_filter = ["metric", "method", "extracted", "rejected", "visit__site"]
     search_fields = ["quote", "source_role", "visit__site__search_text"]
     list_select_related = ["visit__site"]
     raw_id_fields = ["visit"]
+    readonly_fields = ["visit", "extracted"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_through(self, *, original, values, actor):
+        from surveys.services.visits import observation_update
+
+        return observation_update(observation=original, values=values, actor=actor)
+
+    def delete_through(self, *, obj, actor):
+        from surveys.services.visits import observation_delete
+
+        observation_delete(observation=obj, actor=actor)
 
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
+    """Approval and rejection are the desk's (audited, see surveys/services/desk.py): read-only here but the
+    caption; a deletion is the API's (audited, refused when a decision rests on the photo for reporters)."""
+
     list_display = ["id", "visit", "status", "taken_at", "distance_m", _flags, "approved_at"]
     list_filter = ["status", "visit__site"]
     search_fields = ["sha256", "caption", "visit__site__search_text"]
@@ -112,15 +197,40 @@ class PhotoAdmin(admin.ModelAdmin):
     readonly_fields = [_flags, _flag_details,
                        *(f.name for f in Photo._meta.fields if f.name not in ("caption", "flags", "flag_details"))]
 
+    def has_add_permission(self, request):
+        return False
 
-class CommentInline(admin.TabularInline):
+    def delete_model(self, request, obj):
+        from surveys.services.photo_access import photo_delete
+
+        photo_delete(photo=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for photo in queryset:
+            self.delete_model(request, photo)
+
+
+class CommentInline(ReadOnlyInline, admin.TabularInline):
     model = DiscrepancyComment
-    extra = 0
-    readonly_fields = ["author", "created_at"]
+    fields = ["author", "text", "created_at"]
+    readonly_fields = fields
+
+
+class DecisionInline(ReadOnlyInline, admin.TabularInline):
+    model = DiscrepancyDecision
+    fk_name = "discrepancy"
+    fields = ["decided_at", "status", "reviewer", "note", "observed_text", "ratio", "severity", "undone_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("observed"))
+    def observed_text(self, decision):
+        return value_text(decision.observed)
 
 
 @admin.register(Discrepancy)
 class DiscrepancyAdmin(admin.ModelAdmin):
+    """Read-only: decisions, assignments and comments are made in the desk or the API, audited and snapshotted."""
+
     list_display = ["site", "metric", "kind", "severity", "status", "ratio", "assignee", "updated_at"]
     list_filter = ["status", "severity", "kind", "metric", "site"]
     search_fields = ["explanation", "site__search_text", "claim__text"]
@@ -128,7 +238,16 @@ class DiscrepancyAdmin(admin.ModelAdmin):
     readonly_fields = ["claim", "site", "metric", "kind", "claimed_text", "observed_text", "ratio", "severity",
                        "explanation", "explanation_zh", "observations", "observed_visit", "created_at", "updated_at"]
     exclude = ["claimed", "observed"]
-    inlines = [CommentInline]
+    inlines = [DecisionInline, CommentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description=_("claimed"))
     def claimed_text(self, discrepancy):
@@ -141,9 +260,20 @@ class DiscrepancyAdmin(admin.ModelAdmin):
 
 @admin.register(LinkProposal)
 class LinkProposalAdmin(admin.ModelAdmin):
+    """Read-only: proposals are accepted or rejected in the desk or the API (which link or merge, audited)."""
+
     list_display = ["site_name", "candidate_name", "score", "decision", "decided_by"]
     list_filter = ["decision"]
     search_fields = ["site_name", "candidate_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class _ActionFilter(admin.SimpleListFilter):

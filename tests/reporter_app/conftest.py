@@ -20,10 +20,11 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots" / "app"
 SITE_LAT, SITE_LON = 30.9010, 118.7520
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _async_unsafe_allowed():
     # Playwright's sync API runs an event loop in this thread; the ORM refuses to run under one
-    # unless told it is safe (the test's own queries; the live server has threads of its own).
+    # unless told it is safe (the test's own queries; the live server has threads of its own). Per module,
+    # so the loop and the variable end with the module (other modules start a Playwright of their own).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     yield
@@ -33,7 +34,7 @@ def _async_unsafe_allowed():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(_async_unsafe_allowed):
     if not os.path.exists(CHROMIUM):
         pytest.skip("needs Debian's chromium package")
@@ -53,7 +54,7 @@ def phone(browser):
     def open_phone(locale="en-US", latitude=SITE_LAT + 0.0002, longitude=SITE_LON + 0.0001):
         context = browser.new_context(
             viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale=locale,
-            geolocation={"latitude": latitude, "longitude": longitude, "accuracy": 12}, permissions=["geolocation"],
+            geolocation={"latitude": latitude, "longitude": longitude, "accuracy": 12}, permissions=["geolocation", "background-sync"],
             service_workers="allow",
         )
         contexts.append(context)

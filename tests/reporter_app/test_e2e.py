@@ -26,7 +26,13 @@ def sign_in(page, live_server, username):
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("#tabs:not([hidden])")
     # The worker installs the shell in the background (about ten files); a shared machine can be slow.
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
+    try:
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
+    except Exception:  # say where the worker got stuck
+        raise AssertionError(page.evaluate("""async () => { const r = await navigator.serviceWorker.getRegistration();
+          return JSON.stringify({r: !!r, installing: r && r.installing && r.installing.state,
+            waiting: r && r.waiting && r.waiting.state, active: r && r.active && r.active.state,
+            controller: !!navigator.serviceWorker.controller, keys: await caches.keys()}); }""")) from None
     page.click("#tab-sites")
     page.wait_for_selector("#site-list li.site")
 
@@ -67,6 +73,8 @@ def file_visit_offline(page, live_server, site, photo_paths):
     page.wait_for_url(re.compile(r"#/visits/[0-9a-f-]{36}$"))
     visit_id = page.url.rsplit("/", 1)[1]
     wait_state(page, visit_id, "queued")
+    # Background Sync is asked for too, where the browser has it (Chromium does).
+    assert "fs-outbox" in page.evaluate("async () => (await (await navigator.serviceWorker.ready).sync.getTags())")
     return visit_id
 
 
@@ -120,15 +128,18 @@ def test_an_offline_visit_with_two_photos_reaches_the_server_once(phone, live_se
     site = app_world["site"]
     page = phone()
     sign_in(page, live_server, "zhaolei")
-    cut = []
+    cut, keys = [], []
     if cut_upload:
         def abort_the_first_upload(route):
+            if route.request.method == "POST":
+                keys.append(route.request.headers["idempotency-key"])
             if route.request.method == "POST" and not cut:
                 cut.append(route.request.url)
                 route.abort("connectionreset")
             else:
                 route.continue_()
-        page.route(re.compile(r".*/api/v1/visits/[0-9a-f-]+/photos/$"), abort_the_first_upload)
+        # On the context: the service worker's requests (Background Sync) pass through it too.
+        page.context.route(re.compile(r".*/api/v1/visits/[0-9a-f-]+/photos/$"), abort_the_first_upload)
 
     visit_id = file_visit_offline(page, live_server, site, photo_files["paths"])
     assert Visit.objects.count() == 0
@@ -142,13 +153,11 @@ def test_an_offline_visit_with_two_photos_reaches_the_server_once(phone, live_se
     assert Visit.objects.count() == 0
 
     page.context.set_offline(False)  # the online event sends the outbox
-    if cut_upload:
-        # The cut upload waits for its retry (backoff); "Send now" asks at once, with the same ids and keys.
-        page.wait_for_selector("#visit-state [data-state='queued']", timeout=30_000)
-        page.click("#send-now")
-    wait_state(page, visit_id, "processed")
+    # A cut upload is tried again after its delay (5 s, with jitter), whole, with the same id and key.
+    wait_state(page, visit_id, "processed", timeout=60_000)
     if cut_upload:
         assert len(cut) == 1
+        assert len(keys) == 3 and keys[0] in keys[1:]  # the cut upload sent again with its key, once
     assert_server_has_the_visit(visit_id, site, photo_files)
     assert_app_shows_the_result(page)
     assert no_horizontal_scroll(page)
@@ -296,10 +305,13 @@ def test_a_follow_up_request_from_the_desk_is_answered_with_a_linked_visit(brows
     assert Observation.objects.filter(visit=followup, extracted=True, metric="headcount", low=300).exists()
     page.click("#tab-requests")
     page.locator(f"article.request[data-discrepancy='{discrepancy.pk}'] .answered").wait_for()
+    discrepancy.refresh_from_db()
+    assert discrepancy.followup_arrived_at is not None
 
     # The desk shows the answer on the discrepancy: the follow-up visit's figure, its quote and its notes.
     desk.goto(f"{live_server.url}/desk/discrepancies/{discrepancy.pk}/")
-    assert "大约三百人" in desk.inner_text("#new-evidence")  # arrived after the editor's decision
+    new_evidence = desk.inner_text("#new-evidence")  # arrived after the editor's decision
+    assert "大约三百人" in new_evidence and "follow-up arrived" in new_evidence
     assert FOLLOWUP_NOTE in desk.inner_text("main")
     desk.context.close()
 
@@ -359,6 +371,8 @@ def test_every_screen_at_390_in_both_languages(phone, live_server, followup_worl
     shot("visit-form")
     page.click("#send-visit")
     wait_state(page, None, "processed")
+    entered = Observation.objects.get(extracted=False, metric="headcount", visit__notes=CHINESE_NOTES)  # typed in
+    assert (entered.low, entered.high, entered.method, entered.unit) == (600, 700, "estimated", "person")
     page.click("#tab-visits")
     page.wait_for_selector("[data-state='processed']")
     shot("visits")
@@ -384,3 +398,62 @@ def test_every_screen_at_390_in_both_languages(phone, live_server, followup_worl
     page.wait_for_selector("#sign-out")
     assert page.get_attribute("html", "lang") == ("zh-Hans" if lang == "en" else "en")
     assert page.errors == []
+
+
+_SMALL_TARGETS = """() => [...document.querySelectorAll('button, a, input, select, textarea')]
+  .filter((el) => !el.closest('.visually-hidden') && !el.classList.contains('visually-hidden') && el.offsetParent !== null)
+  .filter((el) => { const box = el.getBoundingClientRect(); return box.height < 44 || box.width < 44; })
+  .map((el) => el.id || el.className || el.textContent.trim().slice(0, 20))"""
+
+
+def test_a_360_px_phone_needs_no_sideways_scrolling_and_every_target_is_large(browser, live_server, app_world):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", geolocation={"latitude": 30.9, "longitude": 118.75},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, "zhaolei")
+    screens = {
+        "sites": "#site-list li.site",
+        f"visit/new?site={app_world['site'].pk}": "#visit-form",
+        "sites/new": "#site-form",
+        "requests": "#main h1",
+        "visits": "#main h1",
+        "account": "#sign-out",
+    }
+    for path, ready in screens.items():
+        page.goto(f"{live_server.url}/app/#/{path}")
+        page.wait_for_selector(ready)
+        if path.startswith("visit/new"):
+            page.click("#add-observation")
+        assert no_horizontal_scroll(page), path
+        assert page.evaluate(_SMALL_TARGETS) == [], path
+    context.close()
+
+
+def test_a_refused_photo_is_shown_with_the_reason_and_the_rest_of_the_visit_goes_through(phone, live_server, app_world,
+                                                                                       photo_files, tmp_path):
+    site = app_world["site"]
+    not_a_photo = tmp_path / "scan.jpg"
+    not_a_photo.write_bytes(b"%PDF-1.4 this is not an image at all\n" * 20)
+    page = phone()
+    sign_in(page, live_server, "zhaolei")
+    page.click(f"li.site[data-site='{site.pk}'] a.visit-here")
+    page.fill("#notes", "门卫说大约六七百人上班。")
+    with page.expect_file_chooser() as chooser:
+        page.click("#add-gallery")
+    chooser.value.set_files([str(photo_files["paths"][0]), str(not_a_photo)])
+    page.wait_for_selector("#photo-list li.photo >> nth=1")
+    page.click("#send-visit")
+    wait_state(page, None, "failed")
+    reason = page.inner_text("#visit-error")
+    assert reason.startswith("The server said:") and "Photos:" in reason
+    assert Visit.objects.count() == 1 and Photo.objects.count() == 1  # the visit and the good photo are in
+
+    page.click("#edit-visit")
+    assert page.locator("#notes").is_disabled()  # on the server already: only the unsent photo can change
+    page.click("#photo-list li.photo:has-text('scan.jpg') .remove-photo")
+    page.click("#send-visit")
+    wait_state(page, None, "processed")
+    assert Visit.objects.count() == 1 and Photo.objects.count() == 1
+    assert page.locator("#result-photos li.photo").count() == 1

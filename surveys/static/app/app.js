@@ -245,7 +245,9 @@
     return null;
   }
 
-  const REQUESTS_PATHS = ["followup-requests/?limit=100", "discrepancies/?status=needs_followup&limit=100"];
+  // The follow-up requests list (GET /api/v1/followups/); a server without it: the reporter's
+  // discrepancies marked needs_followup, which carry the same facts.
+  const REQUESTS_PATHS = ["followups/?limit=100", "discrepancies/?status=needs_followup&limit=100"];
   async function syncRequests() {
     for (const path of REQUESTS_PATHS) {
       const result = await FS.api.all(path);
@@ -258,20 +260,18 @@
     return null;
   }
   function normaliseRequest(row) {
-    // The follow-up requests list, or a needs_followup discrepancy (same fields, nested or not).
-    const discrepancy = row.discrepancy && typeof row.discrepancy === "object" ? row.discrepancy : row;
-    const claim = row.claim_source || discrepancy.claim_source || (typeof row.claim === "object" ? row.claim : {}) || {};
+    if (typeof row.discrepancy === "number") {  // a row of /api/v1/followups/
+      return {
+        id: row.discrepancy, site: row.site, siteName: row.site_name || "", note: row.note || "",
+        requestedAt: row.requested_at, answeredAt: row.answered_at, metric: row.metric, claimText: row.claim_text || "",
+        source: "", explanation: "", explanationZh: "",
+      };
+    }
+    const claim = row.claim_source || {};  // a needs_followup discrepancy
     return {
-      id: discrepancy.id !== undefined ? discrepancy.id : row.id,
-      site: typeof row.site === "object" && row.site ? row.site.id : (row.site !== undefined ? row.site : discrepancy.site),
-      siteName: (row.site && row.site.name) || row.site_name || "",
-      note: row.note !== undefined ? row.note : (row.review_note !== undefined ? row.review_note : discrepancy.review_note) || "",
-      requestedAt: row.requested_at || row.reviewed_at || discrepancy.reviewed_at || null,
-      metric: discrepancy.metric || claim.metric,
-      claimText: claim.text || "",
-      source: claim.source_name || "",
-      explanation: discrepancy.explanation || "",
-      explanationZh: discrepancy.explanation_zh || "",
+      id: row.id, site: row.site, siteName: "", note: row.review_note || "", requestedAt: row.reviewed_at,
+      answeredAt: null, metric: row.metric, claimText: claim.text || "", source: claim.source_name || "",
+      explanation: row.explanation || "", explanationZh: row.explanation_zh || "",
     };
   }
 
@@ -355,9 +355,14 @@
     const requests = await FS.db.all("requests");
     const records = await myRecords();
     const sites = new Map((await FS.db.all("sites")).map((s) => [String(s.id), s]));
-    const list = requests.sort((a, b) => String(b.requestedAt).localeCompare(String(a.requestedAt))).map((request) => {
+    // Waiting ones first, longest waiting first; answered ones after them.
+    const order = (r) => [r.answeredAt ? 1 : 0, String(r.requestedAt || "")];
+    requests.sort((a, b) => order(a)[0] - order(b)[0] || order(a)[1].localeCompare(order(b)[1]));
+    const list = requests.map((request) => {
       const site = sites.get(String(request.site));
-      const answered = records.filter((r) => r.kind === "visit" && r.visit.followup_of === request.id && r.state !== "draft");
+      const answered = records.filter((r) => r.kind === "visit" && r.visit.followup_of === request.id && r.state !== "draft")
+        .map((r) => r.createdAt);
+      if (request.answeredAt) answered.push(request.answeredAt);
       const explanation = FS.i18n.lang === "zh" && request.explanationZh ? request.explanationZh : request.explanation;
       return h("article", { class: "card request", "data-discrepancy": request.id },
         h("h2", { text: (site && site.name) || request.siteName || "#" + request.site }),
@@ -367,7 +372,7 @@
         request.claimText ? h("blockquote", { text: request.claimText }) : null,
         request.source ? h("p", { class: "muted", text: t("requests.source", { source: request.source }) }) : null,
         explanation ? h("p", { class: "muted", text: explanation }) : null,
-        answered.length ? h("p", { class: "answered", text: t("requests.answered", { when: when(answered[0].createdAt) }) }) : null,
+        answered.length ? h("p", { class: "answered", text: t("requests.answered", { when: when(answered[0]) }) }) : null,
         h("a", { class: "button primary start-followup", href: `#/visit/new?site=${request.site}&followup=${request.id}`,
           text: t("requests.start") }));
     });
@@ -464,9 +469,7 @@
       event.preventDefault();
       const values = { name: name.value.trim(), kind: kind.value };
       if (position && !position.error) Object.assign(values, { latitude: position.latitude, longitude: position.longitude });
-      const record = await FS.outbox.proposeSite(values);
-      record.username = (await auth()).username;
-      await FS.db.put("outbox", record);
+      const record = await FS.outbox.proposeSite(values, (await auth()).username);
       toast(t("site.saved"));
       location.hash = `#/visit/new?site=local-${record.id}`;
       pump();
@@ -886,6 +889,9 @@
     if (!("serviceWorker" in navigator)) return;
     const hadController = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch((error) => console.error(error));
+    navigator.serviceWorker.ready.then((registration) => {
+      if (!navigator.serviceWorker.controller && registration.active) registration.active.postMessage({ type: "claim" });
+    });
     navigator.serviceWorker.addEventListener("message", (event) => {
       if (event.data && event.data.type === "outbox-changed") rerender();
     });
@@ -904,7 +910,9 @@
     window.addEventListener("hashchange", route);
     window.addEventListener("online", async () => { showNetwork(); await FS.outbox.wake(); pump({ force: true }); syncAll(); });
     window.addEventListener("offline", showNetwork);
-    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") pump(); });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") { pump(); syncAll(); }
+    });
     FS.outbox.onChange(rerender);
     registerWorker();
     await route();
