@@ -116,9 +116,18 @@ class ReadOnlyInline:
 
 class ObservationInline(ReadOnlyInline, admin.TabularInline):
     model = Observation
-    fields = ["metric", "low", "high", "unit", "qualifier", "status_value", "method", "source_role", "quote", "confidence", "extracted", "rejected"]
+    fields = ["metric", "low", "high", "unit_text", "qualifier", "status_value", "method", "role_text", "quote",
+              "confidence", "extracted", "rejected"]
     readonly_fields = fields
     show_change_link = True
+
+    @admin.display(description=_("unit"))
+    def unit_text(self, observation):
+        return _unit(observation)
+
+    @admin.display(description=_("source role"))
+    def role_text(self, observation):
+        return _source_role(observation)
 
 
 class PhotoInline(admin.TabularInline):

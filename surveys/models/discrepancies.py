@@ -126,7 +126,7 @@ class DiscrepancyDecision(models.Model):
                        enum_check("severity", Severity)]
 
     def __str__(self) -> str:
-        return f"{self.discrepancy_id}: {self.status} @ {self.decided_at:%Y-%m-%d %H:%M}"
+        return f"{self.discrepancy_id}: {self.get_status_display()} @ {self.decided_at:%Y-%m-%d %H:%M} UTC"
 
 
 class DiscrepancyComment(models.Model):
