@@ -336,8 +336,6 @@ SPECTACULAR_SETTINGS = {
         "DiscrepancyKindEnum": "surveys.vocab.DISCREPANCY_KIND_CHOICES",
         "DiscrepancyStatusEnum": "surveys.vocab.REVIEW_STATUS_CHOICES",
         "NotificationOffOrImmediateEnum": "surveys.models.outbox.NotificationPreference.OFF_OR_IMMEDIATE",
-        "DiscrepancyKindEnum": "surveys.models.discrepancies.KIND_CHOICES",  # discrepancies, decisions, follow-up requests
-        "DiscrepancyStatusEnum": "surveys.models.discrepancies.REVIEW_STATUS_CHOICES",
     },
 }
 
