@@ -1,13 +1,13 @@
 from rest_framework import serializers
 
-from api.serializers.base import ModelSerializer
+from api.serializers.base import ModelSerializer, StrictCharField
 from api.serializers.values import finite_float
 from surveys.models import Claim, Organization, Site
 from surveys.services.claims import claim_values_validate
 
 
 class AliasesField(serializers.ListField):
-    child = serializers.CharField(max_length=300)
+    child = StrictCharField(max_length=300)
 
     def __init__(self, **kwargs):
         super().__init__(required=False, max_length=50, **kwargs)

@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from api.pagination import LimitPagination
 from api.permissions import EDITORS
 from api.serializers.visits import PhotoSerializer, PhotoUploadSerializer
 from api.uploads import SizeCapUploadHandler, content_length_over_cap
@@ -28,6 +29,7 @@ class VisitPhotosView(ApiView):
     """GET lists a visit's photos; POST uploads one (multipart `file`, optional `id` and `caption`)."""
 
     parser_classes = [MultiPartParser]
+    pagination_class = LimitPagination  # GET is a paginated list (and the schema says so)
     write_roles = EDITORS | {Role.REPORTER}
 
     def initialize_request(self, request, *args, **kwargs):
@@ -46,7 +48,7 @@ class VisitPhotosView(ApiView):
     def get(self, request, visit_id):
         visit = self._visit(visit_id)
         photos = photos_for(request.user).filter(visit=visit).order_by("created_at", "id")
-        paginator = self.paginator_class()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(photos, request, view=self)
         return paginator.get_paginated_response(PhotoSerializer(page, many=True, context={"request": request}).data)
 
@@ -62,12 +64,6 @@ class VisitPhotosView(ApiView):
                                       caption=data.get("caption", ""))
         body = PhotoSerializer(photo, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    @property
-    def paginator_class(self):
-        from api.pagination import LimitPagination
-
-        return LimitPagination
 
 
 class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
