@@ -9,6 +9,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from api.pagination import LimitPagination
+from api.parsers import BoundedJSONParser
 from api.permissions import EDITORS
 from api.serializers.visits import PhotoSerializer, PhotoUploadSerializer
 from api.uploads import SizeCapUploadHandler, content_length_over_cap
@@ -70,8 +71,9 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
                    mixins.DestroyModelMixin, ApiViewSet):
     serializer_class = PhotoSerializer
     write_roles = EDITORS | {Role.REPORTER}
-
     filterset_class = PhotoFilter
+    # Edits are JSON (every field optional: an unreadable multipart body would be an empty edit).
+    parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
         return photos_for(self.request.user).order_by("-created_at", "id")
