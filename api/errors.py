@@ -14,7 +14,7 @@ from django.core.exceptions import (
 )
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, UnreadablePostError
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -55,7 +55,14 @@ def _translated(exc: Exception) -> Exception:
         return integrity_error(exc)
     if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
         return request_limit_error(exc)
+    if isinstance(exc, UnreadablePostError):
+        return body_unreadable_error(exc)
     return exc
+
+
+def body_unreadable_error(exc) -> DomainError:
+    """The body stopped arriving (config/body_timeout.py) or the connection broke: a 408."""
+    return DomainError(f"The request body was not received: {exc}", status=408)
 
 
 def request_limit_error(exc) -> DomainError:

@@ -11,11 +11,13 @@ from api.views.discrepancies import (
     DiscrepancyViewSet,
 )
 from api.views.docs import DocsView
+from api.views.followups import FollowupViewSet
 from api.views.entities import ClaimViewSet, OrganizationViewSet, SiteViewSet
 from api.views.exports import ExportJobDownloadView, ExportJobsView, ExportJobView, ExportView
 from api.views.notifications import NotificationPreferenceView
 from api.views.photos import PhotoFileView, PhotoViewSet, VisitPhotosView
 from api.views.visits import ObservationViewSet, VisitViewSet
+from api.views.webhooks import DeliveryReplayView, DeliveryViewSet
 
 router = SimpleRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -27,6 +29,8 @@ router.register("photos", PhotoViewSet, basename="photo")
 router.register("discrepancies", DiscrepancyViewSet, basename="discrepancy")
 router.register("link-proposals", LinkProposalViewSet, basename="linkproposal")
 router.register("audit", AuditEventViewSet, basename="audit")
+router.register("outbox/deliveries", DeliveryViewSet, basename="delivery")
+router.register("followups", FollowupViewSet, basename="followup")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
@@ -41,6 +45,7 @@ urlpatterns = [
     path("link-proposals/<int:pk>/decide/", LinkProposalDecideView.as_view(), name="linkproposal-decide"),
     path("sites/<int:pk>/verify/", SiteVerifyView.as_view(), name="site-verify"),
     path("photos/<uuid:photo_id>/approve/", PhotoApproveView.as_view(), name="photo-approve"),
+    path("outbox/deliveries/<uuid:pk>/replay/", DeliveryReplayView.as_view(), name="delivery-replay"),
     path("me/notifications/", NotificationPreferenceView.as_view(), name="notification-preferences"),
     path("exports/jobs/", ExportJobsView.as_view(), name="export-jobs"),
     path("exports/jobs/<uuid:job_id>/", ExportJobView.as_view(), name="export-job"),

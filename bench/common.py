@@ -33,7 +33,7 @@ def recreate_database(name: str) -> str:
 def django_env(db_url: str, **extra) -> dict:
     return {**os.environ, "DATABASE_URL": db_url, "CELERY_BROKER_URL": REDIS_URL, "CACHE_URL": REDIS_URL, "DEBUG": "0",
             "SECRET_KEY": "bench-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "0", "DJANGO_SETTINGS_MODULE": "bench.settings", **extra}
+            "SECURE_SSL_REDIRECT": "0", "DJANGO_SETTINGS_MODULE": "bench.settings", "CACHE_URL": REDIS_URL, **extra}
 
 
 def manage(env: dict, *args: str) -> str:
@@ -48,13 +48,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def load_average() -> list[float]:
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time the processes have used so far (Linux /proc; a process gone counts 0)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends(name: str) -> list[int]:
+    """PostgreSQL's server processes serving database `name` (their CPU is the request's too)."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        return [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [name])]
+
+
 class Gunicorn:
-    def __init__(self, env: dict, workers: int = 2):
+    """gunicorn as deployed (gunicorn.conf.py: workers, worker class, threads) unless `args` say otherwise."""
+
+    def __init__(self, env: dict, workers: int | None = None, args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        options = [*(("--workers", str(workers)) if workers else ()), *args]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--log-level", "warning"],
+             "--log-level", "warning", *options],
             cwd=ROOT, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -64,6 +91,11 @@ class Gunicorn:
             except Exception:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not start")
+
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [self.process.pid, *map(int, children)]
 
     def stop(self):
         self.process.terminate()

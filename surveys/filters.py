@@ -15,7 +15,7 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from surveys.models import AuditEvent, Claim, Discrepancy, Observation, Organization, Photo, Site, Visit
+from surveys.models import AuditEvent, Claim, Delivery, Discrepancy, Observation, Organization, Photo, Site, Visit
 from surveys.selectors.exports import ExportFilters
 from surveys.selectors.instants import instant_parse
 from surveys.vocab import DECIDED_STATUSES, Metric, ReviewStatus, Severity, SiteKind, choices
@@ -219,3 +219,31 @@ def export_filters_of(values: dict) -> ExportFilters:
     """The ExportFilters in ExportFilter's cleaned values (which also hold `bom`, no filter)."""
     return ExportFilters(**{name: value for name, value in values.items()
                             if name != "bom" and value not in (None, "")})
+
+
+class FollowupFilter(filters.FilterSet):
+    answered = StrictBooleanFilter(method="filter_answered",
+                                   help_text="false: the requests still waiting for a visit; true: those answered.")
+    site = IdFilter(field_name="site_id")
+
+    class Meta:
+        model = Discrepancy
+        fields = []
+
+    def filter_answered(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(answered_at__isnull=not value)
+
+
+class DeliveryFilter(filters.FilterSet):
+    """The outbox's deliveries (admins): by state, channel, event name or webhook endpoint."""
+
+    state = filters.ChoiceFilter(choices=Delivery.State.choices)
+    channel = filters.ChoiceFilter(choices=Delivery.Channel.choices)
+    event = filters.CharFilter(field_name="event__event", help_text='e.g. "discrepancy.decided"')
+    endpoint = IdFilter(field_name="endpoint_id", help_text="A webhook endpoint's id.")
+
+    class Meta:
+        model = Delivery
+        fields = []

@@ -3,11 +3,11 @@ from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from api.errors import integrity_error
+from api.errors import body_unreadable_error, integrity_error
 from api.odk.auth import odk_user
 from api.odk.errors import OdkError, central_error, forbidden, not_found, openrosa_error
 from surveys.errors import DomainError
@@ -45,6 +45,9 @@ def _as_odk_error(error: Exception) -> OdkError:
                         retry_after=getattr(error, "retry_after", None))
     if isinstance(error, ValidationError):
         return OdkError(f"The submission is not valid: {'; '.join(error.messages)}", status=400, code=400.8)
+    if isinstance(error, UnreadablePostError):  # the body stopped arriving (config/body_timeout.py)
+        error = body_unreadable_error(error)
+        return OdkError(error.detail, status=error.status, code=408.1)
     if isinstance(error, RequestDataTooBig):
         return OdkError("The request's form fields are too large.", status=413, code=413.1)
     if isinstance(error, Http404):
@@ -53,7 +56,7 @@ def _as_odk_error(error: Exception) -> OdkError:
 
 
 HANDLED = (OdkError, DomainError, ValidationError, IntegrityError, RequestDataTooBig, Http404, MultiPartParserError,
-           TooManyFieldsSent, SuspiciousOperation)
+           TooManyFieldsSent, SuspiciousOperation, UnreadablePostError)
 
 
 def odk_endpoint(kind: str, methods: tuple[str, ...], *, roles=None, authenticated: bool = True):

@@ -4,6 +4,7 @@ from api.serializers.base import ModelSerializer, StrictCharField
 from api.serializers.values import finite_float
 from surveys.models import Claim, Organization, Site
 from surveys.services.claims import claim_values_validate
+from surveys.services.entities import site_radius_validate, site_timezone_validate
 
 
 class AliasesField(serializers.ListField):
@@ -41,18 +42,10 @@ class SiteSerializer(ModelSerializer):
         return pinyin_spellings(site.all_names())
 
     def validate_timezone(self, value):
-        import zoneinfo
-
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise serializers.ValidationError("Unknown time zone.") from None
-        return value
+        return site_timezone_validate(value)
 
     def validate_radius_m(self, value):
-        if not 1 <= value <= 100_000:
-            raise serializers.ValidationError("Between 1 and 100000 metres.")
-        return value
+        return site_radius_validate(value)
 
 
 class ClaimSerializer(ModelSerializer):

@@ -8,6 +8,7 @@ from surveys.selectors.policy import (
     EXPORTER_HIDDEN_FIELDS, flag_details_for, is_restricted, reporter_label, reuse_match_ids, visible_photo_ids,
 )
 from surveys.services.values import value_shape_validate
+from surveys.services.visits import visit_times_check
 
 
 class PolicyMixin:
@@ -25,6 +26,18 @@ class PolicyMixin:
         return data
 
 
+class VisibleDiscrepancyField(serializers.PrimaryKeyRelatedField):
+    """A discrepancy the request's user can see: someone else's is "does not exist", as any object
+    the user may not see. The scoped queryset is built only when a value comes in (rarely: a visit
+    answering a follow-up request), not for every visit posted."""
+
+    def get_queryset(self):
+        from surveys.selectors.scoping import discrepancies_for
+
+        request = self.context.get("request")
+        return discrepancies_for(request.user) if request is not None else super().get_queryset()
+
+
 class VisitSerializer(PolicyMixin, ModelSerializer):
     policy_resource = "visit"
     id = serializers.UUIDField(required=False)
@@ -37,7 +50,7 @@ class VisitSerializer(PolicyMixin, ModelSerializer):
     activity_signs = serializers.ListField(child=serializers.CharField(max_length=200), max_length=50, required=False)
     site_latitude = serializers.FloatField(source="site.latitude", read_only=True, allow_null=True)
     site_longitude = serializers.FloatField(source="site.longitude", read_only=True, allow_null=True)
-    followup_of = serializers.PrimaryKeyRelatedField(
+    followup_of = VisibleDiscrepancyField(
         queryset=Discrepancy.objects.none(), allow_null=True, required=False,
         help_text="The discrepancy whose follow-up request this visit answers (one the user can see), or null.",
     )
@@ -49,23 +62,13 @@ class VisitSerializer(PolicyMixin, ModelSerializer):
                   "processing", "processing_error", "created_at", "updated_at"]
         read_only_fields = ["processing", "processing_error", "created_at", "updated_at"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            from surveys.selectors.scoping import discrepancies_for
-
-            # Someone else's discrepancy is "does not exist", as any object the user may not see.
-            self.fields["followup_of"].queryset = discrepancies_for(request.user)
-
     def get_reporter(self, visit) -> str:
         return reporter_label(self.context["request"].user, visit.reporter_id, visit.reporter.username)
 
     def validate(self, attrs):
         started = attrs.get("started_at", getattr(self.instance, "started_at", None))
         ended = attrs.get("ended_at", getattr(self.instance, "ended_at", None))
-        if started and ended and ended < started:
-            raise serializers.ValidationError({"ended_at": ["Must not be before started_at."]})
+        visit_times_check(started_at=started, ended_at=ended)
         if self.instance is not None:
             if attrs.pop("id", self.instance.pk) != self.instance.pk:
                 raise serializers.ValidationError({"id": ["The id of a visit cannot change."]})

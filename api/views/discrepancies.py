@@ -14,7 +14,7 @@ from surveys.roles import is_editor
 from surveys.filters import DiscrepancyFilter
 from surveys.selectors.desk import decision_history, discrepancies_with_evidence
 from surveys.selectors.scoping import discrepancies_for
-from surveys.services.desk import discrepancy_assign, discrepancy_comment_add
+from surveys.services.desk import NOT_AN_EDITOR, discrepancy_assign, discrepancy_comment_add
 from surveys.services.review import discrepancy_review
 from surveys.vocab import Role
 
@@ -84,11 +84,11 @@ class DiscrepancyAssignView(ApiView):
         discrepancy = editor_object(request, discrepancies_for(request.user), pk=pk)
         body = AssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        assignee = None
-        if body.validated_data["assignee"] is not None:
-            assignee = get_user_model().objects.filter(username=body.validated_data["assignee"]).first()
-            if assignee is None or not is_editor(assignee):
-                raise ValidationError({"assignee": ["No editor with this username."]})
+        username, assignee = body.validated_data["assignee"], None
+        if username is not None:
+            assignee = get_user_model().objects.filter(username=username).first()
+            if assignee is None:
+                raise ValidationError({"assignee": [NOT_AN_EDITOR]})
         discrepancy = discrepancy_assign(discrepancy=discrepancy, assignee=assignee, actor=request.user)
         return _detail(request, discrepancy)
 

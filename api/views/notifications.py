@@ -11,7 +11,7 @@ from surveys.services.notifications import PREFERENCE_FIELDS, notification_prefe
 
 
 class NotificationPreferenceSerializer(ModelSerializer):
-    email = serializers.EmailField(source="user.email", read_only=True, allow_blank=True,
+    email = serializers.CharField(source="user.email", read_only=True,
                                    help_text="Where the mails go (set by an admin); empty: no mail can be sent.")
 
     class Meta:

@@ -168,6 +168,10 @@ PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 80_000_000)
 # Memory one image may take once decoded (pixels decoded x bytes per pixel of its mode),
 # checked from the header before decoding: 256 MiB holds a 48 MP HEIC or a 64 MP RGB PNG.
 PHOTO_MAX_DECODED_BYTES = env_int("PHOTO_MAX_DECODED_BYTES", 256 * 1024 * 1024)
+# A request body's reads under gunicorn (config/body_timeout.py): each waits at most this long
+# for data, the whole body at most REQUEST_BODY_TIMEOUT_SECONDS (a 25 MB photo at 0.3 Mbit/s).
+REQUEST_BODY_READ_TIMEOUT_SECONDS = env_float("REQUEST_BODY_READ_TIMEOUT_SECONDS", 30.0)
+REQUEST_BODY_TIMEOUT_SECONDS = env_float("REQUEST_BODY_TIMEOUT_SECONDS", 900.0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -330,6 +334,8 @@ SPECTACULAR_SETTINGS = {
         "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
         "NotificationOffOrImmediateEnum": "surveys.models.outbox.NotificationPreference.OFF_OR_IMMEDIATE",
+        "DiscrepancyKindEnum": "surveys.models.discrepancies.KIND_CHOICES",  # discrepancies, decisions, follow-up requests
+        "DiscrepancyStatusEnum": "surveys.models.discrepancies.REVIEW_STATUS_CHOICES",
     },
 }
 

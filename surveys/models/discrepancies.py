@@ -9,6 +9,10 @@ from .claims import Claim
 from .entities import Site
 from .visits import Observation, Visit
 
+# Shared by discrepancies and their decisions, so the API schema names each set once (ENUM_NAME_OVERRIDES).
+KIND_CHOICES = labelled(DiscrepancyKind)
+REVIEW_STATUS_CHOICES = labelled(ReviewStatus)
+
 
 class Discrepancy(models.Model):
     """A claim set against what was seen at one site. One per claim and site."""
@@ -16,7 +20,7 @@ class Discrepancy(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("claim"))
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("site"))
     metric = models.CharField(_("metric"), max_length=32, choices=METRIC_CHOICES)
-    kind = models.CharField(_("kind"), max_length=16, choices=labelled(DiscrepancyKind))
+    kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
     claimed = models.JSONField(_("claimed"), default=dict)
     observed = models.JSONField(_("observed"), default=dict)
     ratio = models.FloatField(_("ratio"), null=True, blank=True)
@@ -54,7 +58,7 @@ class Discrepancy(models.Model):
     )
     new_evidence_at = models.DateTimeField(_("new evidence at"), null=True, blank=True, db_index=True)
     followup_arrived_at = models.DateTimeField(_("follow-up arrived at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=labelled(ReviewStatus), default=ReviewStatus.OPEN)
+    status = models.CharField(_("status"), max_length=16, choices=REVIEW_STATUS_CHOICES, default=ReviewStatus.OPEN)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="assigned_discrepancies", verbose_name=_("assignee"),
@@ -91,7 +95,7 @@ class DiscrepancyDecision(models.Model):
     discrepancy = models.ForeignKey(
         Discrepancy, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("discrepancy"),
     )
-    status = models.CharField(_("status"), max_length=16, choices=labelled(ReviewStatus))
+    status = models.CharField(_("status"), max_length=16, choices=REVIEW_STATUS_CHOICES)
     note = models.TextField(_("note"), blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -100,7 +104,7 @@ class DiscrepancyDecision(models.Model):
     decided_at = models.DateTimeField(_("decided at"), db_index=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     # The snapshot.
-    kind = models.CharField(_("kind"), max_length=16, choices=labelled(DiscrepancyKind))
+    kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
     claimed = models.JSONField(_("claimed"), default=dict)
     observed = models.JSONField(_("observed"), default=dict)
     ratio = models.FloatField(_("ratio"), null=True, blank=True)

@@ -30,34 +30,26 @@ def claims_for(user) -> QuerySet[Claim]:
     return Claim.objects.select_related("site", "organization")
 
 
-def visits_for(user) -> QuerySet[Visit]:
+def _reporters_own(rows: QuerySet, user, *, reporter: str) -> QuerySet:
+    """A reporter's own rows (`reporter` is the lookup to their user); editors, admins and exporters see all."""
     role = role_of(user)
-    visits = Visit.objects.select_related("site", "reporter")
     if role == Role.REPORTER:
-        return visits.filter(reporter=user)
+        return rows.filter(**{reporter: user})
     if role in (Role.EDITOR, Role.ADMIN, Role.EXPORTER):
-        return visits
-    return Visit.objects.none()
+        return rows
+    return rows.none()
+
+
+def visits_for(user) -> QuerySet[Visit]:
+    return _reporters_own(Visit.objects.select_related("site", "reporter"), user, reporter="reporter")
 
 
 def observations_for(user) -> QuerySet[Observation]:
-    role = role_of(user)
-    observations = Observation.objects.select_related("visit")
-    if role == Role.REPORTER:
-        return observations.filter(visit__reporter=user)
-    if role in (Role.EDITOR, Role.ADMIN, Role.EXPORTER):
-        return observations
-    return Observation.objects.none()
+    return _reporters_own(Observation.objects.select_related("visit"), user, reporter="visit__reporter")
 
 
 def photos_for(user) -> QuerySet[Photo]:
-    role = role_of(user)
-    photos = Photo.objects.select_related("visit__site")
-    if role == Role.REPORTER:
-        return photos.filter(visit__reporter=user)
-    if role in (Role.EDITOR, Role.ADMIN, Role.EXPORTER):
-        return photos
-    return Photo.objects.none()
+    return _reporters_own(Photo.objects.select_related("visit__site"), user, reporter="visit__reporter")
 
 
 def discrepancies_for(user) -> QuerySet[Discrepancy]:

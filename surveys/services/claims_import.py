@@ -20,6 +20,7 @@ from django.db import IntegrityError
 from django.forms.models import fields_for_model
 
 from surveys.errors import ClaimTextError, ImportFileError
+from surveys.filters import StrictBooleanField
 from surveys.models import Claim, Organization, Site
 from surveys.services.claims import claim_values_validate
 from surveys.services.entities import claim_save
@@ -42,21 +43,6 @@ class ImportReport:
                 "failed": len(self.errors), "errors": self.errors}
 
 
-class _Boolean(forms.Field):
-    """true/false as a spreadsheet or JSON writes it; anything else is an error, never a silent false."""
-
-    WORDS = {"true": True, "t": True, "yes": True, "y": True, "1": True, "on": True,
-             "false": False, "f": False, "no": False, "n": False, "0": False, "off": False}
-
-    def to_python(self, value):
-        if isinstance(value, bool):
-            return value
-        try:
-            return self.WORDS[str(value).strip().lower()]
-        except KeyError:
-            raise ValidationError("Must be true or false.") from None
-
-
 class _URL(forms.CharField):
     """A URL as given: no scheme guessed (Django's form field would prepend one)."""
 
@@ -71,7 +57,7 @@ def _parsed(data: dict) -> tuple[dict, dict]:
     """
     errors = {name: ["Give a single value."] for name, value in data.items() if isinstance(value, (dict, list))}
     names = [name for name in data if name not in errors]
-    fields = fields_for_model(Claim, fields=names, field_classes={"is_target": _Boolean, "source_url": _URL})
+    fields = fields_for_model(Claim, fields=names, field_classes={"is_target": StrictBooleanField, "source_url": _URL})
     for form_field in fields.values():
         form_field.required = False
     form = type("ClaimRowForm", (forms.Form,), dict(fields))(data={name: data[name] for name in names})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from surveys import tasks
 from surveys.models import AuditEvent, Discrepancy, DiscrepancyComment, LinkProposal, Photo, Site
+from surveys.roles import is_editor
 from surveys.services import outbox
 from surveys.services.audit import audit_record
 from surveys.services.review import SNAPSHOT_FIELDS, decision_undo, discrepancy_review
@@ -121,8 +122,14 @@ def discrepancies_dismiss_as_duplicate(*, discrepancies, actor, note: str) -> in
     return dismissed
 
 
+NOT_AN_EDITOR = "No editor with this username."
+
+
 @transaction.atomic
 def discrepancy_assign(*, discrepancy: Discrepancy, assignee, actor) -> Discrepancy:
+    """Hand the discrepancy to an editor (an admin is one too), or to nobody with `assignee` None."""
+    if assignee is not None and not is_editor(assignee):
+        raise ValidationError({"assignee": [NOT_AN_EDITOR]})
     # `of`: lock the discrepancy row only; PostgreSQL cannot lock the nullable side of the outer join.
     discrepancy = Discrepancy.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=discrepancy.pk)
     before = discrepancy.assignee.username if discrepancy.assignee else None

@@ -1,4 +1,7 @@
 """Writes to organizations, sites and claims; every claim change re-matches its sites."""
+import zoneinfo
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 
@@ -28,10 +31,42 @@ def _snapshot(obj) -> dict:
     return json.loads(json.dumps(model_to_dict(obj), cls=DjangoJSONEncoder)) if obj.pk else {}
 
 
+def site_timezone_validate(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Unknown time zone.") from None
+    return value
+
+
+def site_radius_validate(value: int) -> int:
+    if not 1 <= value <= 100_000:
+        raise ValidationError("Between 1 and 100000 metres.")
+    return value
+
+
+SITE_RULES = {"timezone": site_timezone_validate, "radius_m": site_radius_validate}
+
+
+def site_values_validate(values: dict) -> dict:
+    """The site's values that have a rule of their own, checked; ValidationError names each field at fault."""
+    errors = {}
+    for name, rule in SITE_RULES.items():
+        if values.get(name) is not None:
+            try:
+                rule(values[name])
+            except ValidationError as error:
+                errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
 @transaction.atomic
 def site_save(*, site: Site | None, values: dict, actor, as_editor: bool) -> Site:
     """Create or edit a site. A reporter's new site is a proposal: unverified until an editor verifies it."""
     creating = site is None
+    site_values_validate(values)
     site = site or Site()
     before = _snapshot(site)
     for name, value in values.items():

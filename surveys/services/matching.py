@@ -197,7 +197,8 @@ def _hold(row: Discrepancy, outcome: Outcome | None, metric: str, links: dict, e
         return False
     if latest != row.latest:
         row.latest = latest
-        row.new_evidence_at = now if latest is not None else None
+        # A follow-up that arrived keeps the discrepancy in the "new evidence" queue until it is decided again.
+        row.new_evidence_at = now if latest is not None else row.followup_arrived_at
     if arrived != links["new_evidence"][row.pk]:
         new_links[row.pk] = arrived
     return True
@@ -261,21 +262,36 @@ def _store(outcomes: dict, metrics: dict[int, str], existing_rows, evidence: Evi
     _relink(Links, "observation_id", relinked)
     _relink(SupportingLinks, "observation_id", resupported)
     _relink(NewEvidenceLinks, "observation_id", new_links)
-    _emit(opened=rows, changed_decided=[row for row in held if row.latest is not None])
+    _emit(opened=rows, changed_decided=[row for row in held if row.latest is not None], arrived=new_links)
 
 
-def _emit(*, opened: list, changed_decided: list) -> None:
+def _emit(*, opened: list, changed_decided: list, arrived: dict) -> None:
     """Outbox events of a run, in its transaction: new discrepancies; new evidence on decided ones (to their assignee)."""
     if opened:
         outbox.emit_many("discrepancy.opened", opened)  # rows created just now: each is new once
+    answered = _answered_by_followups(changed_decided, arrived)
     by_assignee = defaultdict(list)
     for row in changed_decided:
-        if row.assignee_id is not None:
+        if row.assignee_id is not None and row.pk not in answered:
             by_assignee[row.assignee_id].append(row)
     if by_assignee:
         assignees = get_user_model().objects.in_bulk(list(by_assignee))
         for assignee_id, decided in by_assignee.items():
             outbox.emit_many("discrepancy.new_evidence", decided, recipients=[assignees.get(assignee_id)])
+
+
+def _answered_by_followups(rows: list, arrived: dict) -> set[int]:
+    """The decided discrepancies whose new evidence all comes from visits answering their follow-up request:
+    visit processing tells the assignee of those (`followup.answered`), so they are not told twice."""
+    candidates = {row.pk: arrived[row.pk] for row in rows if row.assignee_id is not None and arrived.get(row.pk)}
+    if not candidates:
+        return set()
+    from_followups = defaultdict(set)
+    for observation_id, discrepancy_id in Observation.objects.filter(
+            pk__in=set().union(*candidates.values()), visit__followup_of_id__in=list(candidates)).values_list(
+            "pk", "visit__followup_of_id"):
+        from_followups[discrepancy_id].add(observation_id)
+    return {pk for pk, ids in candidates.items() if ids <= from_followups[pk]}
 
 
 def _store_retrying(outcomes: dict, metrics: dict[int, str], existing_rows, evidence: Evidence) -> None:

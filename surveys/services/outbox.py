@@ -41,6 +41,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from surveys import tasks
+from surveys.errors import Conflict
 from surveys.models import Delivery, NotificationPreference, OutboxEvent, WebhookEndpoint
 from surveys.roles import STAFF_ROLES
 from surveys.vocab import Severity
@@ -247,7 +248,7 @@ def delivery_replay(*, delivery: Delivery, actor=None) -> Delivery:
     from surveys.services.audit import audit_record
 
     if delivery.channel != Channel.WEBHOOK:
-        raise ValueError("only webhook deliveries are replayed")
+        raise Conflict("Only webhook deliveries can be replayed.")
     replay = Delivery.objects.create(event_id=delivery.event_id, channel=Channel.WEBHOOK,
                                      endpoint_id=delivery.endpoint_id, replay_of=delivery,
                                      next_attempt_at=timezone.now())

@@ -14,6 +14,7 @@ from django.utils import timezone
 from surveys import tasks
 from surveys.models import Discrepancy, Observation, Visit
 from surveys.services import outbox
+from surveys.services.followups import followup_arrived
 from surveys.services.sync import tombstone_record
 from surveys.services.values import fact_value_shape
 from surveys.vocab import Method, Metric, Processing, Qualifier
@@ -113,6 +114,7 @@ def visit_process(*, visit_id, revision: int) -> str:
     with transaction.atomic():
         if Visit.objects.filter(pk=visit.pk, revision=revision).update(processing=Processing.DONE,
                                                                        processing_error=""):
+            followup_arrived(visit=visit)
             _emit_processed(visit, revision)
     return "done"
 

@@ -54,8 +54,15 @@ def visit_followup_check(*, followup_of, site) -> None:
         raise ValidationError({"followup_of": ["This discrepancy is about another site than the visit's."]})
 
 
+def visit_times_check(*, started_at, ended_at) -> None:
+    """A visit ends at or after its start (the database's visit_ends_after_start, said by field)."""
+    if started_at and ended_at and ended_at < started_at:
+        raise ValidationError({"ended_at": ["Must not be before started_at."]})
+
+
 def visit_create(*, reporter, client_id: uuid.UUID | None, values: dict) -> tuple[Visit, bool]:
     values = field_values(Visit, values, fields=VISIT_FIELDS)
+    visit_times_check(started_at=values["started_at"], ended_at=values["ended_at"])
     visit_followup_check(followup_of=values["followup_of"], site=values["site"])
 
     return _create_with_client_id(
@@ -72,6 +79,7 @@ def visit_update(*, visit: Visit, values: dict) -> Visit:
     old_site_id = visit.site_id
     for name, value in values.items():
         setattr(visit, name, value)
+    visit_times_check(started_at=visit.started_at, ended_at=visit.ended_at)
     if {"followup_of", "site"} & values.keys():
         visit_followup_check(followup_of=visit.followup_of, site=visit.site)
     visit.processing = Processing.PENDING

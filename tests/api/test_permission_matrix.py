@@ -38,6 +38,8 @@ MATRIX = {
     "user-revoke-tokens": ("user", ADMIN),
     "export-job": ("exportjob", JOB),
     "export-job-download": ("exportjob", JOB),
+    "delivery-detail": ("delivery", ADMIN),
+    "delivery-replay": ("delivery", ADMIN),
 }
 
 
@@ -97,7 +99,17 @@ def world(db, settings):
 
     linkproposal = LinkProposal.objects.create(site=site, candidate_site=SiteFactory(), score=90.0,
                                                site_name=site.name, candidate_name="similar")
-    return {"exportjob": exportjob, "linkproposal": linkproposal, "owner": owner, "organization": organization, "site": site, "claim": claim, "visit": visit,
+    from django.utils import timezone
+
+    from surveys.models import Delivery, OutboxEvent, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(name="partner", url="http://127.0.0.1:9/", secret="s",
+                                              events=["discrepancy.decided"])
+    event = OutboxEvent.objects.create(event="discrepancy.decided", object_type="surveys.discrepancy",
+                                       object_id=str(discrepancy.pk))
+    delivery = Delivery.objects.create(event=event, channel="webhook", endpoint=endpoint, state="sent",
+                                       next_attempt_at=timezone.now())
+    return {"delivery": delivery, "exportjob": exportjob, "linkproposal": linkproposal, "owner": owner, "organization": organization, "site": site, "claim": claim, "visit": visit,
             "observation": observation, "photo": photo, "discrepancy": discrepancy, "user": owner}
 
 

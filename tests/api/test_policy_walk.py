@@ -30,11 +30,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from surveys.exports.columns import FORMATS
-from surveys.models import Discrepancy, ExportJob, Observation, Photo, Visit
+from surveys.models import Discrepancy, ExportJob, Observation, Photo, Tombstone, Visit
 from surveys.models.submissions import OdkAttachment, OdkSubmission
 from surveys.odk import odata
 from surveys.odk.form import FORM_ID, SITES_MEDIA
 from surveys.services.tokens import token_create
+from surveys.services.visits import visit_delete
 from tests.factories import ClaimFactory, OrganizationFactory, SiteFactory, make_user
 
 SITE_LAT, SITE_LON = 30.5, 120.5
@@ -365,11 +366,17 @@ def test_a_reporter_gets_nothing_of_a_colleagues_at_any_depth(world):
     client, key = _client(world["reporter"])
     urls = _urls(world, world["reporter"], key)
     theirs = world["theirs"]
+    deleted = _visit(world["colleague"], world["site"], lat=COLLEAGUE_LAT, lon=COLLEAGUE_LON, notes="gone")
+    deleted_observation = Observation.objects.create(visit=deleted, metric="headcount", low=1, high=1, unit="person",
+                                                     qualifier="exact", method="counted")
+    deleted_ids = {str(deleted.pk), str(deleted_observation.pk)}
+    visit_delete(visit=deleted)  # a colleague's deletions: not in the reporter's sync feeds either
+    assert Tombstone.objects.filter(object_id__in=deleted_ids).count() == 2
     leaks, statuses = _walk_all(
         client, urls,
         keys=set(),
         strings={COLLEAGUE, str(theirs.pk), str(world["their_observation"].pk), str(world["their_photo"].pk),
-                 "colleague-notes-secret", "colleague-quote-secret", "colleague-source-secret",
+                 *deleted_ids, "colleague-notes-secret", "colleague-quote-secret", "colleague-source-secret",
                  *_coordinate_strings(COLLEAGUE_LAT, COLLEAGUE_LON)},
         numbers=_numbers(COLLEAGUE_LAT, COLLEAGUE_LON),
     )

@@ -3,6 +3,7 @@ import pytest
 from django.db import connection
 from django.core.files.base import ContentFile
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from surveys.models import Discrepancy, Photo
 from tests.factories import ClaimFactory, ObservationFactory, OrganizationFactory, SiteFactory, VisitFactory
@@ -23,11 +24,16 @@ def populate(reporter, count: int):
         discrepancy = Discrepancy.objects.create(claim=claim, site=site, metric="headcount", kind="numeric",
                                                  severity="high", explanation="x", status="confirmed")
         discrepancy.observations.add(observation)
+        asked = Discrepancy.objects.create(claim=ClaimFactory(site=site), site=site, metric="headcount",
+                                           kind="numeric", severity="high", explanation="x", status="needs_followup",
+                                           reviewed_at=timezone.now())
+        asked.observations.add(observation)
+        VisitFactory(reporter=reporter, site=site, followup_of=asked)
     return visit
 
 
 LISTS = ["/api/v1/organizations/", "/api/v1/sites/", "/api/v1/claims/", "/api/v1/visits/",
-         "/api/v1/observations/", "/api/v1/photos/", "/api/v1/discrepancies/",
+         "/api/v1/observations/", "/api/v1/photos/", "/api/v1/discrepancies/", "/api/v1/followups/",
          "/api/v1/visits/?updated_since=2000-01-01T00:00:00Z", "/api/v1/sites/?updated_since=2000-01-01T00:00:00Z"]
 
 

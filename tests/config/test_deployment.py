@@ -110,3 +110,70 @@ def test_production_refuses_to_start_without_a_shared_cache():
     assert urlparse(app_environment("web")["CACHE_URL"]).hostname == "redis"
     result = _django({**app_environment("web"), "CACHE_URL": "", "DEBUG": "1"}, "import django; django.setup()")
     assert result.returncode == 0, result.stderr  # a laptop install keeps its local cache
+
+
+NGINX_CONF = (ROOT / "deploy/nginx.conf").read_text()
+
+
+def _directives(name: str) -> list[str]:
+    """The values of an nginx directive wherever it appears (comments stripped)."""
+    text = re.sub(r"#[^\n]*", "", NGINX_CONF)
+    return [value.strip() for value in re.findall(rf"(?m)^\s*{name}\s+([^;{{}}]+);", text)]
+
+
+def _size_bytes(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kKmMgG]?)", value).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[unit.lower()]
+
+
+def test_nginx_terminates_tls_in_front_of_gunicorn():
+    nginx = SERVICES["nginx"]
+    assert nginx["image"].startswith("nginx:")
+    assert {"80:80", "443:443"} <= set(nginx["ports"])
+    assert "web" in nginx["depends_on"]
+    mounts = {_interpolate(volume).split(":")[1]: _interpolate(volume).split(":")[0] for volume in nginx["volumes"]}
+    assert mounts["/etc/nginx/conf.d/default.conf"] == "./deploy/nginx.conf"
+    assert mounts["/etc/nginx/certs"] == "./deploy/certs"  # TLS_CERT_DIR by default
+    # gunicorn is reached only through nginx.
+    assert "ports" not in SERVICES["web"] and "8000" in [str(port) for port in SERVICES["web"]["expose"]]
+    assert any("ssl" in listen.split() and listen.split()[0].endswith("443") for listen in _directives("listen"))
+    assert _directives("ssl_certificate") == ["/etc/nginx/certs/fullchain.pem"]
+    assert _directives("ssl_certificate_key") == ["/etc/nginx/certs/privkey.pem"]
+    assert "return 301 https://$host$request_uri" in NGINX_CONF
+    assert _directives("server") == ["web:8000"]  # the upstream is the compose service
+    assert set(_directives("proxy_pass")) == {"http://web"}
+
+
+def test_nginx_buffers_request_bodies_and_tells_the_app_who_the_client_is():
+    from django.conf import settings
+
+    from api.uploads import MULTIPART_OVERHEAD
+
+    assert _directives("proxy_request_buffering") == ["on"]
+    assert "off" not in _directives("proxy_request_buffering")
+    # Every upload the app accepts gets through; nothing much larger is read.
+    largest = settings.PHOTO_MAX_BYTES + settings.ODK_XML_MAX_BYTES + MULTIPART_OVERHEAD
+    (limit,) = _directives("client_max_body_size")
+    assert largest <= _size_bytes(limit) <= largest + 4 * 1024 ** 2
+    assert _directives("client_body_timeout") and _directives("client_header_timeout")
+    headers = dict(value.split(None, 1) for value in _directives("proxy_set_header"))
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
+    assert headers["X-Forwarded-Proto"] == "$scheme"  # SECURE_PROXY_SSL_HEADER
+    assert headers["Host"] == "$host"
+    # One proxy appends to X-Forwarded-For: the settings trust exactly one.
+    for service in APP_SERVICES:
+        assert app_environment(service)["TRUSTED_PROXY_COUNT"] == "1"
+
+
+def test_only_the_streamed_exports_skip_response_buffering():
+    text = re.sub(r"#[^\n]*", "", NGINX_CONF)
+    unbuffered = re.findall(r"location\s+(\S+)\s*\{[^}]*proxy_buffering\s+off;", text)
+    assert unbuffered == ["/api/v1/exports/"]
+
+
+def test_web_takes_its_workers_from_gunicorn_conf():
+    command = SERVICES["web"]["command"]
+    assert "--workers" not in command and "--worker-class" not in command and "--threads" not in command
+    conf = {}
+    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), conf)
+    assert conf["worker_class"] == "gthread" and conf["threads"] >= 4 and conf["workers"] >= 2

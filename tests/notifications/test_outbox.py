@@ -213,3 +213,24 @@ def test_the_command_sweeps_once_for_an_install_without_beat(headcount_discrepan
     out = StringIO()
     call_command("deliver_outbox", stdout=out)
     assert out.getvalue().strip() == "1 sent" and len(mail.outbox) == 1
+
+
+def test_a_broker_refusing_the_delivery_message_loses_nothing(headcount_discrepancy, editor, committed, monkeypatch):
+    """The message is kept as an UnsentTask (the project's after-commit pattern); the outbox sweep sends the
+    delivery anyway, and the resent message then finds nothing left to send."""
+    from surveys import tasks
+    from surveys.models import UnsentTask
+    from surveys.services.unsent import unsent_tasks_resend
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.deliver_outbox, "apply_async", refuse)
+        with committed():
+            discrepancy_review(discrepancy=headcount_discrepancy, reviewer=editor, status="needs_followup", note="")
+    [kept] = UnsentTask.objects.filter(task="surveys.tasks.deliver_outbox")
+    assert mail.outbox == []
+    assert outbox_deliver_due() == 1
+    assert unsent_tasks_resend() >= 1 and not UnsentTask.objects.filter(pk=kept.pk).exists()
+    assert len(mail.outbox) == 1

@@ -204,3 +204,41 @@ def test_an_unconfirmed_discrepancy_goes_out_without_its_figures(endpoint, recei
     assert not {"observed", "claimed", "ratio", "explanation", "explanation_zh"} & set(event.payload)
     # The mails to editors carry what they need, but never reach a webhook.
     assert event.context["explanation"] and "context" not in json.dumps(event.payload)
+
+
+def test_admins_read_the_delivery_log_and_replay_through_the_api(endpoint, receiver, headcount_discrepancy, editor,
+                                                                 committed, admin_user, settings,
+                                                                 django_assert_max_num_queries):
+    receiver.answers = [500]
+    with committed():
+        discrepancy_review(discrepancy=headcount_discrepancy, reviewer=editor, status="confirmed", note="")
+    original = Delivery.objects.get(event__event="discrepancy.decided")
+    Delivery.objects.filter(pk=original.pk).update(next_attempt_at=timezone.now())
+    outbox_deliver_due()  # the second try answers 204 (the `opened` delivery goes too)
+    admin = client_for(admin_user)
+    listed = admin.get("/api/v1/outbox/deliveries/", {"event": "discrepancy.decided", "state": "sent"}).json()
+    [row] = listed["results"]
+    assert (row["id"], row["endpoint"], row["attempts"]) == (str(original.pk), endpoint.pk, 2)
+    assert [(a["number"], a["status_code"]) for a in row["log"]] == [(1, 500), (2, 204)]
+    with django_assert_max_num_queries(12):
+        assert admin.get("/api/v1/outbox/deliveries/").status_code == 200
+    assert admin.get("/api/v1/outbox/deliveries/", {"state": "lost"}).status_code == 400
+
+    with committed():
+        response = admin.post(f"/api/v1/outbox/deliveries/{original.pk}/replay/")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["replay_of"], response.json()["event_id"]) == (str(original.pk), str(original.event_id))
+    assert Delivery.objects.get(pk=response.json()["id"]).state == "sent"
+    assert len(decided(receiver)) == 3
+
+    for who in (editor, make_user("exporter")):
+        client = client_for(who)
+        assert client.get("/api/v1/outbox/deliveries/").status_code == 403
+        assert client.post(f"/api/v1/outbox/deliveries/{original.pk}/replay/").status_code == 403
+
+
+def test_only_webhook_deliveries_are_replayed(headcount_discrepancy, editor, admin_user):
+    discrepancy_review(discrepancy=headcount_discrepancy, reviewer=editor, status="needs_followup", note="")
+    mail_delivery = Delivery.objects.get(channel="email")
+    response = client_for(admin_user).post(f"/api/v1/outbox/deliveries/{mail_delivery.pk}/replay/")
+    assert response.status_code == 409 and "webhook" in response.json()["detail"]

@@ -20,10 +20,11 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots" / "app"
 SITE_LAT, SITE_LON = 30.9010, 118.7520
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _async_unsafe_allowed():
     # Playwright's sync API runs an event loop in this thread; the ORM refuses to run under one
-    # unless told it is safe (the test's own queries; the live server has threads of its own).
+    # unless told it is safe (the test's own queries; the live server has threads of its own). Per module,
+    # so the loop and the variable end with the module (other modules start a Playwright of their own).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     yield
@@ -33,7 +34,7 @@ def _async_unsafe_allowed():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(_async_unsafe_allowed):
     if not os.path.exists(CHROMIUM):
         pytest.skip("needs Debian's chromium package")
@@ -53,7 +54,7 @@ def phone(browser):
     def open_phone(locale="en-US", latitude=SITE_LAT + 0.0002, longitude=SITE_LON + 0.0001):
         context = browser.new_context(
             viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale=locale,
-            geolocation={"latitude": latitude, "longitude": longitude, "accuracy": 12}, permissions=["geolocation"],
+            geolocation={"latitude": latitude, "longitude": longitude, "accuracy": 12}, permissions=["geolocation", "background-sync"],
             service_workers="allow",
         )
         contexts.append(context)
@@ -107,3 +108,22 @@ def photo_files(tmp_path):
         path.write_bytes(data)
         paths.append(path)
     return {"paths": paths, "sha256": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}}
+
+
+@pytest.fixture
+def followup_world(app_world):
+    """An earlier visit of the reporter's contradicting the claim, on which the editor wants a follow-up."""
+    from surveys.services.review import discrepancy_review
+    from tests.desk.conftest import make_discrepancy
+    from tests.factories import ObservationFactory, VisitFactory
+
+    earlier = VisitFactory(site=app_world["site"], reporter=app_world["reporter"],
+                           started_at=dt.datetime(2025, 10, 14, 6, 30, tzinfo=dt.timezone.utc),
+                           notes="门卫说大约六七百人上班。")
+    guard = ObservationFactory(visit=earlier, source_role="security guard", quote="门卫说大约六七百人上班",
+                               method="interview")
+    discrepancy = make_discrepancy(
+        claim=app_world["claim"], observations=[guard],
+        explanation="The provincial release claims 2,500 jobs; a guard said 600-700.",
+        explanation_zh="省发改委新闻稿称提供2500个就业岗位；门卫称约六七百人。")
+    return {**app_world, "discrepancy": discrepancy, "earlier": earlier, "review": discrepancy_review}

@@ -75,19 +75,23 @@
     return { ok: true, rows, last };
   }
 
-  /* The server's message for a refusal: detail plus each field's messages. */
-  function message(body) {
+  /* The server's message for a refusal: each field's messages under the field's name (`label`
+     turns an API field into the form's word for it), and the detail when it says more. */
+  function message(body, label) {
     if (!body) return "";
     if (typeof body === "string") return body.slice(0, 300);
+    const name = label || ((field) => field);
     const parts = [];
-    if (body.detail) parts.push(String(body.detail));
+    const fieldTexts = [];
     if (body.errors && typeof body.errors === "object") {
       for (const [field, messages] of Object.entries(body.errors)) {
         const list = Array.isArray(messages) ? messages : [messages];
         const text = list.map((m) => (typeof m === "object" ? JSON.stringify(m) : String(m))).join(" ");
-        if (!parts.some((p) => p.includes(text))) parts.push(field + ": " + text);
+        fieldTexts.push(text);
+        parts.push(`${name(field)}: ${text}`);
       }
     }
+    if (body.detail && !fieldTexts.includes(String(body.detail))) parts.unshift(String(body.detail));
     return parts.join(" · ");
   }
 

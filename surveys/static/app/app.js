@@ -16,7 +16,7 @@
     output_units: "unit/yr", area: "m2", investment: "CNY", output_value: "CNY/yr" };
   const METHODS = ["counted", "estimated", "interview", "signage", "document", "photo"];
   const KINDS = ["factory", "park", "project", "other"];
-  const state = { position: null, nearest: false, query: "", formDirty: false, objectUrls: [] };
+  const state = { position: null, nearest: false, query: "", formDirty: false, objectUrls: [], newUrls: [] };
 
   // --- Little DOM helpers (textContent only: nothing the server or the reporter wrote is parsed as HTML) ---
   function h(tag, props, ...children) {
@@ -36,10 +36,12 @@
     return element;
   }
   function show(...nodes) {
+    // The previous screen's photo previews go; this screen's (made while building it) stay.
     state.objectUrls.forEach((url) => URL.revokeObjectURL(url));
-    state.objectUrls = [];
+    state.objectUrls = state.newUrls;
+    state.newUrls = [];
     const target = main();
-    target.replaceChildren(...nodes);
+    target.replaceChildren(...nodes.filter((node) => node !== null && node !== undefined && node !== false));
     window.scrollTo(0, 0);
   }
   function toast(text) {
@@ -49,9 +51,14 @@
     clearTimeout(toast.timer);
     toast.timer = setTimeout(() => { box.hidden = true; }, 5000);
   }
+  function hideToastSoon() {
+    // A message outlives the navigation that follows it by a moment only.
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { document.getElementById("toast").hidden = true; }, 2500);
+  }
   function blobUrl(blob) {
     const url = URL.createObjectURL(blob);
-    state.objectUrls.push(url);
+    state.newUrls.push(url);
     return url;
   }
   function when(value) {
@@ -92,6 +99,14 @@
   function distanceText(metres) {
     return metres >= 1000 ? t("sites.km", { km: number(Math.round(metres / 100) / 10) }) : t("sites.m", { m: Math.round(metres) });
   }
+  const FIELD_LABELS = { site: "visit.site", started_at: "visit.started", ended_at: "visit.ended", notes: "visit.notes",
+    latitude: "visit.position", longitude: "visit.position", observed_status: "visit.status", activity_level: "visit.activity",
+    activity_signs: "visit.signs", file: "visit.photos", metric: "visit.metric", low: "visit.low", high: "visit.high",
+    method: "visit.method", source_role: "visit.source_role", quote: "visit.quote", name: "site.name", kind: "site.kind" };
+  function fieldLabel(field) { return FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field; }
+  function refusal(error) {
+    return (error.body && FS.api.message(error.body, fieldLabel)) || error.message || String(error.status);
+  }
   function badge(stateName) {
     return h("span", { class: "badge state-" + stateName, "data-state": stateName, text: t("state." + stateName) });
   }
@@ -113,7 +128,17 @@
     else if (/(Chrome|CriOS|Chromium)\//.test(ua)) browser = "Chrome";
     else if (/(Firefox|FxiOS)\//.test(ua)) browser = "Firefox";
     else if (/Safari\//.test(ua)) browser = "Safari";
-    return `Web app · ${browser} on ${os}`.slice(0, 200);
+    return `Web app · ${browser} on ${os}`;
+  }
+  /* The token's device name: the browser and phone, plus a tag of this installation, so that two
+     phones of one model keep a token each, and signing in again on this one replaces its own. */
+  async function deviceLabel() {
+    let tag = await FS.db.get("meta", "device-tag");
+    if (!tag) {
+      tag = FS.api.uuid().slice(0, 6);
+      await FS.db.put("meta", tag, "device-tag");
+    }
+    return `${deviceName()} · ${tag}`.slice(0, 200);
   }
 
   function renderLogin(message) {
@@ -128,7 +153,7 @@
       button.disabled = true;
       try {
         const answer = await FS.api.call("POST", "auth/token/", {
-          token: null, json: { username: username.value.trim(), password: password.value, device: deviceName() },
+          token: null, json: { username: username.value.trim(), password: password.value, device: await deviceLabel() },
         });
         if (answer.status === 201) {
           const previous = await auth();
@@ -220,7 +245,9 @@
     return null;
   }
 
-  const REQUESTS_PATHS = ["followup-requests/?limit=100", "discrepancies/?status=needs_followup&limit=100"];
+  // The follow-up requests list (GET /api/v1/followups/); a server without it: the reporter's
+  // discrepancies marked needs_followup, which carry the same facts.
+  const REQUESTS_PATHS = ["followups/?limit=100", "discrepancies/?status=needs_followup&limit=100"];
   async function syncRequests() {
     for (const path of REQUESTS_PATHS) {
       const result = await FS.api.all(path);
@@ -233,20 +260,18 @@
     return null;
   }
   function normaliseRequest(row) {
-    // The follow-up requests list, or a needs_followup discrepancy (same fields, nested or not).
-    const discrepancy = row.discrepancy && typeof row.discrepancy === "object" ? row.discrepancy : row;
-    const claim = row.claim_source || discrepancy.claim_source || (typeof row.claim === "object" ? row.claim : {}) || {};
+    if (typeof row.discrepancy === "number") {  // a row of /api/v1/followups/
+      return {
+        id: row.discrepancy, site: row.site, siteName: row.site_name || "", note: row.note || "",
+        requestedAt: row.requested_at, answeredAt: row.answered_at, metric: row.metric, claimText: row.claim_text || "",
+        source: "", explanation: "", explanationZh: "",
+      };
+    }
+    const claim = row.claim_source || {};  // a needs_followup discrepancy
     return {
-      id: discrepancy.id !== undefined ? discrepancy.id : row.id,
-      site: typeof row.site === "object" && row.site ? row.site.id : (row.site !== undefined ? row.site : discrepancy.site),
-      siteName: (row.site && row.site.name) || row.site_name || "",
-      note: row.note !== undefined ? row.note : (row.review_note !== undefined ? row.review_note : discrepancy.review_note) || "",
-      requestedAt: row.requested_at || row.reviewed_at || discrepancy.reviewed_at || null,
-      metric: discrepancy.metric || claim.metric,
-      claimText: claim.text || "",
-      source: claim.source_name || "",
-      explanation: discrepancy.explanation || "",
-      explanationZh: discrepancy.explanation_zh || "",
+      id: row.id, site: row.site, siteName: "", note: row.review_note || "", requestedAt: row.reviewed_at,
+      answeredAt: null, metric: row.metric, claimText: claim.text || "", source: claim.source_name || "",
+      explanation: row.explanation || "", explanationZh: row.explanation_zh || "",
     };
   }
 
@@ -330,9 +355,14 @@
     const requests = await FS.db.all("requests");
     const records = await myRecords();
     const sites = new Map((await FS.db.all("sites")).map((s) => [String(s.id), s]));
-    const list = requests.sort((a, b) => String(b.requestedAt).localeCompare(String(a.requestedAt))).map((request) => {
+    // Waiting ones first, longest waiting first; answered ones after them.
+    const order = (r) => [r.answeredAt ? 1 : 0, String(r.requestedAt || "")];
+    requests.sort((a, b) => order(a)[0] - order(b)[0] || order(a)[1].localeCompare(order(b)[1]));
+    const list = requests.map((request) => {
       const site = sites.get(String(request.site));
-      const answered = records.filter((r) => r.kind === "visit" && r.visit.followup_of === request.id && r.state !== "draft");
+      const answered = records.filter((r) => r.kind === "visit" && r.visit.followup_of === request.id && r.state !== "draft")
+        .map((r) => r.createdAt);
+      if (request.answeredAt) answered.push(request.answeredAt);
       const explanation = FS.i18n.lang === "zh" && request.explanationZh ? request.explanationZh : request.explanation;
       return h("article", { class: "card request", "data-discrepancy": request.id },
         h("h2", { text: (site && site.name) || request.siteName || "#" + request.site }),
@@ -342,7 +372,7 @@
         request.claimText ? h("blockquote", { text: request.claimText }) : null,
         request.source ? h("p", { class: "muted", text: t("requests.source", { source: request.source }) }) : null,
         explanation ? h("p", { class: "muted", text: explanation }) : null,
-        answered.length ? h("p", { class: "answered", text: t("requests.answered", { when: when(answered[0].createdAt) }) }) : null,
+        answered.length ? h("p", { class: "answered", text: t("requests.answered", { when: when(answered[0]) }) }) : null,
         h("a", { class: "button primary start-followup", href: `#/visit/new?site=${request.site}&followup=${request.id}`,
           text: t("requests.start") }));
     });
@@ -439,9 +469,7 @@
       event.preventDefault();
       const values = { name: name.value.trim(), kind: kind.value };
       if (position && !position.error) Object.assign(values, { latitude: position.latitude, longitude: position.longitude });
-      const record = await FS.outbox.proposeSite(values);
-      record.username = (await auth()).username;
-      await FS.db.put("outbox", record);
+      const record = await FS.outbox.proposeSite(values, (await auth()).username);
       toast(t("site.saved"));
       location.hash = `#/visit/new?site=local-${record.id}`;
       pump();
@@ -591,7 +619,7 @@
     const error = h("div", { class: "error", id: "form-error", role: "alert", hidden: true });
     if (record.state === "failed" && record.error) {
       error.hidden = false;
-      error.replaceChildren(h("strong", { text: t("result.server_said") + " " }), record.error.message || "");
+      error.replaceChildren(h("strong", { text: t("result.server_said") + " " }), refusal(record.error));
     }
     function collect() {
       if (locked) return;
@@ -679,7 +707,7 @@
           h("span", { class: "muted", text: when(record.visit.started_at) }),
           h("span", { class: "muted snippet", text: (record.visit.notes || "").slice(0, 80) }),
           h("span", { class: "badges" }, badge(record.state),
-            record.photos.length ? h("span", { class: "muted", text: ` 📷 ${record.photos.filter((p) => p.sent).length}/${record.photos.length}` }) : null)));
+            record.photos.length ? h("span", { class: "muted", text: `${t("visit.photos")} ${record.photos.filter((p) => p.sent).length}/${record.photos.length}` }) : null)));
     });
     show(h("h1", { text: t("visits.title") }),
       waiting ? h("p", { class: "waiting", id: "waiting", text: t("visits.waiting", { n: waiting }) }) : null,
@@ -714,7 +742,7 @@
     }
     if (record.state === "failed" && record.error) {
       parts.push(h("div", { class: "error", id: "visit-error", role: "alert" },
-        h("strong", { text: t("result.server_said") + " " }), record.error.message || String(record.error.status)));
+        h("strong", { text: t("result.server_said") + " " }), refusal(record.error)));
     }
     if (record.visit.followup_of) {
       parts.push(h("p", { class: "followup-banner", text: t("visit.followup", { note: record.followupNote || "#" + record.visit.followup_of }) }));
@@ -761,7 +789,7 @@
         class: "card observation-result" + (o.rejected ? " rejected" : ""), "data-metric": o.metric },
         h("strong", { text: word("metric", o.metric) + ": " + (o.metric === "status" ? word("status", o.status_value) : range(o.low, o.high, o.unit)) }),
         h("span", { class: "muted", text: " " + (o.extracted ? t("result.extracted") : t("result.given")) + (o.rejected ? " · " + t("result.rejected") : "") }),
-        o.quote ? h("blockquote", { text: o.quote }) : null,
+        o.quote ? h("blockquote", { text: SIGNS.includes(o.quote) ? word("sign", o.quote) : o.quote }) : null,
         o.source_role ? h("span", { class: "muted", text: "— " + o.source_role }) : null)))
         : h("p", { class: "muted", text: t("result.observations.none") }));
       const discrepancies = result.discrepancies || [];
@@ -812,6 +840,7 @@
   // --- Routing ---
   let currentRoute = "";
   async function route() {
+    if (currentRoute && currentRoute !== location.hash) hideToastSoon();
     currentRoute = location.hash || "#/";
     const [path, query] = currentRoute.slice(1).split("?");
     const params = new URLSearchParams(query || "");
@@ -860,6 +889,9 @@
     if (!("serviceWorker" in navigator)) return;
     const hadController = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch((error) => console.error(error));
+    navigator.serviceWorker.ready.then((registration) => {
+      if (!navigator.serviceWorker.controller && registration.active) registration.active.postMessage({ type: "claim" });
+    });
     navigator.serviceWorker.addEventListener("message", (event) => {
       if (event.data && event.data.type === "outbox-changed") rerender();
     });
@@ -874,10 +906,13 @@
     FS.i18n.load();
     applyLanguage();
     document.getElementById("lang-switch").addEventListener("click", switchLanguage);
+    document.getElementById("toast").addEventListener("click", (event) => { event.currentTarget.hidden = true; });
     window.addEventListener("hashchange", route);
     window.addEventListener("online", async () => { showNetwork(); await FS.outbox.wake(); pump({ force: true }); syncAll(); });
     window.addEventListener("offline", showNetwork);
-    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") pump(); });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") { pump(); syncAll(); }
+    });
     FS.outbox.onChange(rerender);
     registerWorker();
     await route();

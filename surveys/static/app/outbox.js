@@ -185,7 +185,9 @@
   async function run(options) {
     const auth = await FS.db.get("meta", "auth");
     if (!auth || auth.invalid) return { sent: 0, stopped: "signed-out" };
-    const records = (await FS.db.all("outbox")).filter((r) => due(r, options.force));
+    // Only the signed-in reporter's items: another reporter's, left on a shared phone, wait for them.
+    const records = (await FS.db.all("outbox"))
+      .filter((r) => due(r, options.force) && (!r.username || r.username === auth.username));
     records.sort((a, b) => (a.kind === b.kind ? a.createdAt - b.createdAt : a.kind === "site" ? -1 : 1));
     let sent = 0;
     for (const record of records) {
@@ -260,9 +262,9 @@
     return record;
   }
 
-  async function proposeSite(values) {
+  async function proposeSite(values, username) {
     const record = {
-      id: FS.api.uuid(), kind: "site", site: values, key: FS.api.uuid(), state: "queued",
+      id: FS.api.uuid(), kind: "site", username, site: values, key: FS.api.uuid(), state: "queued",
       createdAt: now(), attempts: 0, nextAttemptAt: 0,
     };
     await FS.db.put("sites", { id: "local-" + record.id, name: values.name, aliases: [], kind: values.kind,

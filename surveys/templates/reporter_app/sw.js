@@ -49,13 +49,19 @@ self.addEventListener("fetch", (event) => {
 
 self.addEventListener("sync", (event) => {
   if (event.tag === "fs-outbox") {
-    event.waitUntil(FS.outbox.flush({ from: "background-sync" }).then(notifyClients));
+    // Rejecting while items still wait makes the browser try this sync again later, with its own backoff.
+    event.waitUntil(FS.outbox.flush({ from: "background-sync" }).then(notifyClients).then(FS.outbox.nextDue)
+      .then((due) => { if (due !== null) throw new Error("the outbox still waits"); }));
   }
 });
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "version") {
     event.source.postMessage({ type: "version", version: VERSION });
+  }
+  if (event.data && event.data.type === "claim") {
+    // A page whose load began while this worker was still installing asks to be taken over.
+    event.waitUntil(self.clients.claim());
   }
 });
 
