@@ -2,12 +2,41 @@
 read-only here, or its admin saves and deletes through the same services as the API and the desk
 (audit, re-match, on-commit tasks)."""
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import (
     ApiToken, AuditEvent, Claim, Discrepancy, DiscrepancyComment, DiscrepancyDecision, ExportJob, IdempotencyRecord,
     LinkProposal, Observation, Organization, Photo, Site, Visit,
 )
+from surveys.web.formatting import role_label, unit_label, value_text
+from surveys.web.presenters import (
+    ACTION_LABELS, FLAG_LABELS, FORMAT_LABELS, audit_rows, format_label, object_type_options, photo_card,
+)
+
+# Vocabulary the models store as codes, shown in the admin in the page's language, as the desk shows it.
+
+
+@admin.display(description=_("unit"), ordering="unit")
+def _unit(row):
+    return unit_label(row.unit) or "—"
+
+
+@admin.display(description=_("source role"), ordering="source_role")
+def _source_role(row):
+    return role_label(row.source_role) or "—"
+
+
+@admin.display(description=_("flags"))
+def _flags(photo):
+    return ", ".join(str(FLAG_LABELS.get(flag, flag)) for flag in photo.flags or []) or "—"
+
+
+@admin.display(description=_("flag details"))
+def _flag_details(photo):
+    flags = photo_card(photo, with_originals=False, zone=photo.visit.site.timezone).flags
+    return "; ".join(f"{flag.label}: {', '.join(flag.lines)}" if flag.lines else flag.label for flag in flags) or "—"
 
 
 class ThroughServices:
@@ -87,16 +116,29 @@ class ReadOnlyInline:
 
 class ObservationInline(ReadOnlyInline, admin.TabularInline):
     model = Observation
-    fields = ["metric", "low", "high", "unit", "qualifier", "status_value", "method", "source_role", "quote", "confidence", "extracted", "rejected"]
+    fields = ["metric", "low", "high", "unit_text", "qualifier", "status_value", "method", "role_text", "quote",
+              "confidence", "extracted", "rejected"]
     readonly_fields = fields
     show_change_link = True
+
+    @admin.display(description=_("unit"))
+    def unit_text(self, observation):
+        return _unit(observation)
+
+    @admin.display(description=_("source role"))
+    def role_text(self, observation):
+        return _source_role(observation)
 
 
 class PhotoInline(admin.TabularInline):
     model = Photo
     extra = 0
-    fields = ["id", "status", "flags", "distance_m", "taken_at", "caption"]
+    fields = ["id", "status", "flag_text", "distance_m", "taken_at", "caption"]
     readonly_fields = fields
+
+    @admin.display(description=_("flags"))
+    def flag_text(self, photo):
+        return _flags(photo)
     can_delete = False
     show_change_link = True
 
@@ -130,7 +172,7 @@ class VisitAdmin(ThroughServices, admin.ModelAdmin):
 
 @admin.register(Observation)
 class ObservationAdmin(ThroughServices, admin.ModelAdmin):
-    list_display = ["visit", "metric", "low", "high", "unit", "method", "source_role", "extracted", "rejected"]
+    list_display = ["visit", "metric", "low", "high", _unit, "method", _source_role, "extracted", "rejected"]
     list_filter = ["metric", "method", "extracted", "rejected", "visit__site"]
     search_fields = ["quote", "source_role", "visit__site__search_text"]
     list_select_related = ["visit__site"]
@@ -156,12 +198,13 @@ class PhotoAdmin(admin.ModelAdmin):
     """Approval and rejection are the desk's (audited, see surveys/services/desk.py): read-only here but the
     caption; a deletion is the API's (audited, refused when a decision rests on the photo for reporters)."""
 
-    list_display = ["id", "visit", "status", "taken_at", "distance_m", "flags", "approved_at"]
+    list_display = ["id", "visit", "status", "taken_at", "distance_m", _flags, "approved_at"]
     list_filter = ["status", "visit__site"]
     search_fields = ["sha256", "caption", "visit__site__search_text"]
     list_select_related = ["visit__site"]
     raw_id_fields = ["visit"]
-    readonly_fields = [f.name for f in Photo._meta.fields if f.name not in ("caption",)]
+    readonly_fields = [_flags, _flag_details,
+                       *(f.name for f in Photo._meta.fields if f.name not in ("caption", "flags", "flag_details"))]
 
     def has_add_permission(self, request):
         return False
@@ -185,8 +228,12 @@ class CommentInline(ReadOnlyInline, admin.TabularInline):
 class DecisionInline(ReadOnlyInline, admin.TabularInline):
     model = DiscrepancyDecision
     fk_name = "discrepancy"
-    fields = ["decided_at", "status", "reviewer", "note", "observed", "ratio", "severity", "undone_at"]
+    fields = ["decided_at", "status", "reviewer", "note", "observed_text", "ratio", "severity", "undone_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("observed"))
+    def observed_text(self, decision):
+        return value_text(decision.observed)
 
 
 @admin.register(Discrepancy)
@@ -197,6 +244,9 @@ class DiscrepancyAdmin(admin.ModelAdmin):
     list_filter = ["status", "severity", "kind", "metric", "site"]
     search_fields = ["explanation", "site__search_text", "claim__text"]
     list_select_related = ["site", "assignee"]
+    readonly_fields = ["claim", "site", "metric", "kind", "claimed_text", "observed_text", "ratio", "severity",
+                       "explanation", "explanation_zh", "observations", "observed_visit", "created_at", "updated_at"]
+    exclude = ["claimed", "observed"]
     inlines = [DecisionInline, CommentInline]
 
     def has_add_permission(self, request):
@@ -207,6 +257,14 @@ class DiscrepancyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("claimed"))
+    def claimed_text(self, discrepancy):
+        return value_text(discrepancy.claimed, with_due=True)
+
+    @admin.display(description=_("observed"))
+    def observed_text(self, discrepancy):
+        return value_text(discrepancy.observed)
 
 
 @admin.register(LinkProposal)
@@ -227,15 +285,69 @@ class LinkProposalAdmin(admin.ModelAdmin):
         return False
 
 
+class _ActionFilter(admin.SimpleListFilter):
+    title = _("what happened")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(action, label) for action, label in ACTION_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class _ObjectTypeFilter(admin.SimpleListFilter):
+    title = _("object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        return object_type_options()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
+
+
+class _AuditChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        events = list(self.result_list)  # names for the whole page at once (one query per kind of object)
+        for event, row in zip(events, audit_rows(events), strict=True):
+            event._desk_row = row
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "object_type", "object_id"]
-    list_filter = ["action", "object_type"]
+    """Read-only, in the words of the desk's audit page: what happened, to what, "field: before → after"."""
+
+    list_display = ["created_at", "actor", "action_text", "object_text", "changes_text"]
+    list_filter = [_ActionFilter, _ObjectTypeFilter]
     search_fields = ["object_id", "actor__username"]
     date_hierarchy = "created_at"
+    list_select_related = ["actor"]
+    fields = ["created_at", "actor", "action_text", "object_text", "changes_text"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in AuditEvent._meta.fields]
+        return self.fields
+
+    def get_changelist(self, request, **kwargs):
+        return _AuditChangeList
+
+    def _row(self, event):
+        if not hasattr(event, "_desk_row"):
+            event._desk_row = audit_rows([event])[0]
+        return event._desk_row
+
+    @admin.display(description=_("what happened"), ordering="action")
+    def action_text(self, event):
+        return self._row(event).action
+
+    @admin.display(description=_("object"))
+    def object_text(self, event):
+        return self._row(event).object_label
+
+    @admin.display(description=_("changes"))
+    def changes_text(self, event):
+        return render_to_string("desk/_changes.html", {"changes": self._row(event).changes})
 
     def has_add_permission(self, request):
         return False
@@ -265,10 +377,26 @@ class ApiTokenAdmin(admin.ModelAdmin):
         queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+class _FormatFilter(admin.SimpleListFilter):
+    title = _("format")
+    parameter_name = "format"
+
+    def lookups(self, request, model_admin):
+        return [(name, format_label(name)) for name in FORMAT_LABELS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(format=self.value()) if self.value() else queryset
+
+
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ["id", "requested_by", "format", "status", "progress", "created_at", "expires_at"]
-    list_filter = ["status", "format"]
+    list_display = ["id", "requested_by", "format_text", "status", "progress", "created_at", "expires_at"]
+    list_filter = ["status", _FormatFilter]
+
+
+    @admin.display(description=_("format"), ordering="format")
+    def format_text(self, job):
+        return format_label(job.format)
 
 
 @admin.register(IdempotencyRecord)

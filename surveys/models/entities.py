@@ -101,3 +101,6 @@ class LinkProposal(models.Model):
                 name="linkproposal_has_candidate",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.site_name} ↔ {self.candidate_name}"
