@@ -4,8 +4,10 @@ Measured in one run, on the same rows in the same order:
 - `COPY (SELECT * FROM surveys_visit ORDER BY started_at, id) TO STDOUT WITH CSV`
   read by a client (the ceiling);
 - GET /api/v1/exports/visits.csv as an editor and as an exporter (pseudonyms),
-  read over HTTP: rows/s (goal: at least 0.5x COPY) and the gunicorn worker's
-  peak RSS (goal: under 150 MB);
+  read over HTTP: rows/s (goal: at least 0.8x COPY) and the gunicorn worker's
+  peak RSS (goal: under 150 MB); three rounds alternating the ceiling and the two
+  exports, each export's ratio taken to its own round's ceiling, medians reported,
+  with the CPU the database backend spent beside each (the busier process);
 - which heavy libraries (image, NLP) the web process has imported;
 - for reference, the same export in one process without HTTP, by the COPY path
   and by the portable row-by-row path (what SQLite uses).
@@ -23,9 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, Gunicorn, django_env, manage, recreate_database, write_result  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT, Gunicorn, cpu_seconds, database_backends, django_env, load_average, manage, recreate_database, write_result,
+)
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+ROUNDS = 3
 DATABASE = "fieldsurvey_bench"
 HEAVY = ["PIL", "cv2", "numpy", "pint", "imagehash", "exifread", "pillow_heif", "pypinyin", "rapidfuzz",
          "surveys.engine", "surveys.imaging"]
@@ -124,6 +129,8 @@ def copy_ceiling(db_url: str) -> dict:
     import psycopg
 
     with psycopg.connect(db_url) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        cpu_before = cpu_seconds([backend])
         began = time.perf_counter()
         size = rows = 0
         with conn.cursor().copy("COPY (SELECT * FROM surveys_visit ORDER BY started_at, id) TO STDOUT WITH CSV") as copy:
@@ -131,7 +138,9 @@ def copy_ceiling(db_url: str) -> dict:
                 size += len(row)
                 rows += 1
         elapsed = time.perf_counter() - began
-    return {"rows": rows, "seconds": round(elapsed, 2), "rows_per_second": round(rows / elapsed), "bytes": size}
+        database_cpu = cpu_seconds([backend]) - cpu_before
+    return {"rows": rows, "seconds": round(elapsed, 2), "rows_per_second": round(rows / elapsed), "bytes": size,
+            "database_cpu_seconds": round(database_cpu, 2), "load_1m": load_average()[0]}
 
 
 def status_value(pid: int, field: str) -> int:
@@ -151,6 +160,15 @@ def fetch_export(server: Gunicorn, token: str) -> dict:
     worker = worker_pid(server.process.pid)
     rss_before = status_value(worker, "VmRSS")
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+    # A worker's first request imports the views; on a busy machine that takes seconds, which
+    # would count as export time. An empty export first (its connection stays open: CONN_MAX_AGE).
+    connection.request("GET", "/api/v1/exports/visits.csv?until=2000-01-01T00:00:00Z",
+                       headers={"Authorization": f"Token {token}"})
+    warm = connection.getresponse()
+    assert warm.status == 200, warm.read()[:500]
+    warm.read()
+    backends = database_backends(DATABASE)  # the worker's connection, opened by the warm-up
+    worker_cpu, database_cpu = cpu_seconds([worker]), cpu_seconds(backends)
     began = time.perf_counter()
     connection.request("GET", "/api/v1/exports/visits.csv", headers={"Authorization": f"Token {token}"})
     response = connection.getresponse()
@@ -163,10 +181,13 @@ def fetch_export(server: Gunicorn, token: str) -> dict:
         lines += chunk.count(b"\n")
         tail = chunk[-300:]
     elapsed = time.perf_counter() - began
+    worker_cpu, database_cpu = cpu_seconds([worker]) - worker_cpu, cpu_seconds(backends) - database_cpu
     connection.close()
     rows = lines - 1  # the header; generated notes have no newlines
     return {"rows": rows, "seconds": round(elapsed, 2), "rows_per_second": round(rows / elapsed), "bytes": size,
-            "first_byte_ms": round(first_byte * 1000, 1), "worker_rss_before_mb": round(rss_before / 2**20, 1),
+            "first_byte_ms": round(first_byte * 1000, 1), "worker_cpu_seconds": round(worker_cpu, 2),
+            "database_cpu_seconds": round(database_cpu, 2),
+            "load_1m": load_average()[0], "worker_rss_before_mb": round(rss_before / 2**20, 1),
             "worker_peak_rss_mb": round(status_value(worker, "VmHWM") / 2**20, 1),
             "last_line": tail.decode(errors="replace").splitlines()[-1]}
 
@@ -181,25 +202,41 @@ def main() -> None:
     heavy = subprocess.run([sys.executable, "-c", IMPORTS], cwd=ROOT, env=env, capture_output=True, text=True,
                            check=True).stdout.split("HEAVY:")[-1].strip()
 
-    ceiling = copy_ceiling(db_url)
-    print("COPY ceiling", ceiling, flush=True)
+    load_before = load_average()
+    print("load average before:", load_before, flush=True)
     in_process = json.loads(subprocess.run([sys.executable, "-c", IN_PROCESS], cwd=ROOT, env=env, capture_output=True,
                                            text=True, check=True).stdout.split("RATES:")[-1])
     print("in process", in_process, flush=True)
-    results = {}
-    for role, token in (("editor", editor_token), ("exporter", exporter_token)):
-        server = Gunicorn(env, workers=1)  # a fresh worker per run: its peak RSS is this export's
-        try:
-            results[role] = fetch_export(server, token)
-        finally:
-            server.stop()
-        results[role]["ratio_to_copy"] = round(results[role]["rows_per_second"] / ceiling["rows_per_second"], 2)
-        print(role, results[role], flush=True)
+    # Alternating rounds: the ceiling, then each role's export, each round; each export compared with the
+    # ceiling of its own round, the medians reported.
+    rounds = []
+    for round_ in range(ROUNDS):
+        ceiling = copy_ceiling(db_url)
+        print(round_, "COPY ceiling", ceiling, flush=True)
+        results = {"copy_ceiling": ceiling}
+        for role, token in (("editor", editor_token), ("exporter", exporter_token)):
+            # A fresh worker per run (its peak RSS is this export's); a long timeout: a sync worker busy longer
+            # than gunicorn's default 30 s is killed, and 1M rows on a busy machine take longer.
+            server = Gunicorn(env, workers=1, args=("--timeout", "600"))
+            try:
+                results[role] = fetch_export(server, token)
+            finally:
+                server.stop()
+            results[role]["ratio_to_copy"] = round(results[role]["rows_per_second"] / ceiling["rows_per_second"], 2)
+            print(round_, role, results[role], flush=True)
+        rounds.append(results)
+    median = {role: sorted((r[role] for r in rounds), key=lambda run: run.get("ratio_to_copy", run["rows_per_second"]))[
+        len(rounds) // 2] for role in ("copy_ceiling", "editor", "exporter")}
     path = write_result("export", {
-        "rows": ROWS, "load_seconds": round(load_seconds, 1), "copy_ceiling": ceiling, "endpoint": results,
+        "rows": ROWS, "load_seconds": round(load_seconds, 1), "load_average_before": load_before,
+        "load_average_after": load_average(), "rounds": rounds,
+        "copy_ceiling": median["copy_ceiling"],
+        "endpoint": {role: {**median[role], "ratios_to_copy": [r[role]["ratio_to_copy"] for r in rounds],
+                            "peak_rss_mb": max(r[role]["worker_peak_rss_mb"] for r in rounds)}
+                     for role in ("editor", "exporter")},
         "in_process_without_http": in_process,
         "heavy_modules_in_web_process": [name for name in heavy.split(",") if name],
-        "goals": {"ratio_to_copy": ">= 0.5", "worker_peak_rss_mb": "< 150"},
+        "goals": {"ratio_to_copy": ">= 0.8", "worker_peak_rss_mb": "< 150"},
     })
     print(json.dumps(json.loads(path.read_text()), indent=2))
 

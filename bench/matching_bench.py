@@ -3,7 +3,7 @@
 Measured in one run, in a scratch database (fieldsurvey_bench_matching, recreated):
 - full re-match of every site, 2 processes (goal on 2 cores: < 5 min), then again with nothing changed;
 - one visit's incremental match: a new visit at a random site, processed as the worker does
-  (notes extracted, site re-matched), p50/p95 over the samples (goal: p95 < 50 ms);
+  (notes extracted, site re-matched), p50/p95 over the samples, wall time and the worker's CPU time (goal: p95 < 25 ms);
 - extraction throughput, phrases/s on one core, against the engine before issue 16 (bench/extraction_bench.py).
 Run: .venv/bin/python bench/matching_bench.py [--sites 50000 --claims 100000 --observations 1000000]
 (needs PostgreSQL; not part of `make test`). Writes bench/results/matching.json.
@@ -165,20 +165,24 @@ def incremental(sites: int, samples: int, reporter_id: int) -> dict:
     from surveys.services.visit_processing import visit_process
 
     rng = random.Random(11)
-    visit_times, match_times = [], []
+    visit_times, visit_cpu, match_times = [], [], []
     for i in range(-1, samples):  # sample -1 warms the worker up (regexes, unit registry), untimed
         site_id = rng.randint(1, sites)
         visit = Visit.objects.create(site_id=site_id, reporter_id=reporter_id, notes=NOTES[i % len(NOTES)],
                                      started_at=T0 + dt.timedelta(days=200, minutes=i))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         assert visit_process(visit_id=visit.pk, revision=visit.revision) == "done"
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         started = time.perf_counter()
         site_rematch(site_id=site_id)
         if i >= 0:
             visit_times.append(elapsed)
+            visit_cpu.append(cpu)
             match_times.append(time.perf_counter() - started)
-    return {"visit_processed": _percentiles(visit_times), "site_rematch_only": _percentiles(match_times)}
+    # Wall time waits for PostgreSQL and for a core on a busy machine; the worker's own CPU time
+    # per visit (PostgreSQL's not included) changes much less with the load.
+    return {"visit_processed": _percentiles(visit_times), "visit_processed_worker_cpu": _percentiles(visit_cpu),
+            "site_rematch_only": _percentiles(match_times), "load_1m": round(os.getloadavg()[0], 2)}
 
 
 def main() -> None:
@@ -217,10 +221,10 @@ def main() -> None:
         "dataset": dataset, "full_rematch": first, "full_rematch_unchanged": again,
         "incremental_visit": incremental_result, "extraction": extraction_result,
         "load_average_at_end": [round(x, 1) for x in os.getloadavg()],  # the machine may be shared
-        "goals": {"full_rematch_seconds": 300, "incremental_p95_ms": 50,
+        "goals": {"full_rematch_seconds": 300, "incremental_p95_ms": 25,
                   "extraction_phrases_per_second": extraction_result["goal_phrases_per_second"]},
         "met": {"full_rematch": first["seconds"] < 300,
-                "incremental": incremental_result["visit_processed"]["p95_ms"] < 50,
+                "incremental": incremental_result["visit_processed"]["p95_ms"] < 25,
                 "extraction": extraction_result["met"]},
     })
     print(f"wrote {path}")

@@ -109,3 +109,10 @@ class IdempotencyKeyReused(DomainError):
 
 class IdempotencyKeyInFlight(Conflict):
     default_detail = "A request with this Idempotency-Key is still being processed; retry later."
+
+
+class EvidenceInUse(Conflict):
+    """A reporter changing or deleting evidence a decided discrepancy rests on (`discrepancies` lists them)."""
+
+    default_detail = ("A decided discrepancy rests on this evidence; ask an editor to reopen it before changing "
+                      "or deleting it.")

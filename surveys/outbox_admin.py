@@ -7,6 +7,7 @@ import secrets
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from surveys.models import Delivery, DeliveryAttempt, NotificationPreference, OutboxEvent, WebhookEndpoint
@@ -14,6 +15,13 @@ from surveys.roles import role_of
 from surveys.services.audit import audit_record
 from surveys.services.outbox import WEBHOOK_EVENTS, delivery_replay
 from surveys.vocab import Role
+
+
+def _payload_json(event):
+    """The event's payload as it is sent: JSON, marked as in no language (it is no text of the admin's)."""
+    import json
+
+    return format_html('<pre lang="zxx">{}</pre>', json.dumps(event.payload, ensure_ascii=False, indent=2))
 
 
 class ReadOnly:
@@ -93,9 +101,7 @@ class DeliveryAdmin(ReadOnly, admin.ModelAdmin):
 
     @admin.display(description=_("payload"))
     def payload(self, delivery):
-        import json
-
-        return json.dumps(delivery.event.payload, ensure_ascii=False, indent=2)
+        return _payload_json(delivery.event)
 
     def has_replay_permission(self, request):
         return role_of(request.user) == Role.ADMIN
@@ -114,8 +120,12 @@ class OutboxEventAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["event"]
     search_fields = ["id", "object_id"]
     date_hierarchy = "created_at"
-    readonly_fields = ["id", "event", "key", "object_type", "object_id", "payload", "created_at"]
-    exclude = ["context"]
+    readonly_fields = ["id", "event", "key", "object_type", "object_id", "payload_json", "created_at"]
+    exclude = ["context", "payload"]
+
+    @admin.display(description=_("payload"))
+    def payload_json(self, event):
+        return _payload_json(event)
 
 
 @admin.register(NotificationPreference)

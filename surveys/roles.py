@@ -19,7 +19,8 @@ ROLE_PERMISSIONS: dict[Role, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.EXPORTER: [
         ("surveys", model, ("view",)) for model in ("organization", "site", "claim", "discrepancy")
     ],
-    Role.EDITOR: [("surveys", model, _ALL) for model in _DOMAIN] + [("surveys", "auditevent", ("view",))],
+    Role.EDITOR: [("surveys", model, _ALL) for model in _DOMAIN] + [("surveys", "auditevent", ("view",)),
+                                                                     ("surveys", "discrepancydecision", ("view",))],
 }
 ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.EDITOR] + [
     ("auth", "user", _ALL),

@@ -147,3 +147,5 @@ def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
 # Named choice sets, so the OpenAPI schema shows one enum per vocabulary.
 STATUS_CHOICES = choices(Status)
 QUALIFIER_CHOICES = choices(Qualifier)
+REVIEW_STATUS_CHOICES = choices(ReviewStatus)
+DISCREPANCY_KIND_CHOICES = choices(DiscrepancyKind)

@@ -33,8 +33,8 @@ class SiteSerializer(ModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "name", "aliases", "pinyin", "kind", "organization", "parent", "latitude", "longitude",
-                  "radius_m", "timezone", "verified", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+                  "radius_m", "timezone", "verified", "merged_into", "created_at", "updated_at"]
+        read_only_fields = ["merged_into", "created_at", "updated_at"]
 
     def get_pinyin(self, site) -> list[str]:
         from surveys.engine.entities import pinyin_spellings

@@ -42,10 +42,11 @@ class VisitViewSet(SyncListMixin, OwnedViewSet):
         return visit_create(reporter=self.request.user, client_id=client_id, values=values)
 
     def perform_update(self, serializer):
-        serializer.instance = visit_update(visit=serializer.instance, values=serializer.validated_data)
+        serializer.instance = visit_update(visit=serializer.instance, values=serializer.validated_data,
+                                           actor=self.request.user)
 
     def perform_destroy(self, instance):
-        visit_delete(visit=instance)
+        visit_delete(visit=instance, actor=self.request.user)
 
 
 class ObservationViewSet(SyncListMixin, OwnedViewSet):
@@ -63,4 +64,4 @@ class ObservationViewSet(SyncListMixin, OwnedViewSet):
                                                  actor=self.request.user)
 
     def perform_destroy(self, instance):
-        observation_delete(observation=instance)
+        observation_delete(observation=instance, actor=self.request.user)

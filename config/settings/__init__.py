@@ -333,9 +333,9 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.vocab.STATUS_CHOICES",
         "MetricEnum": "surveys.models.base.METRIC_CHOICES",  # labels from the engine's metric table
         "QualifierEnum": "surveys.vocab.QUALIFIER_CHOICES",
+        "DiscrepancyKindEnum": "surveys.vocab.DISCREPANCY_KIND_CHOICES",
+        "DiscrepancyStatusEnum": "surveys.vocab.REVIEW_STATUS_CHOICES",
         "NotificationOffOrImmediateEnum": "surveys.models.outbox.NotificationPreference.OFF_OR_IMMEDIATE",
-        "DiscrepancyKindEnum": "surveys.models.discrepancies.KIND_CHOICES",  # discrepancies, decisions, follow-up requests
-        "DiscrepancyStatusEnum": "surveys.models.discrepancies.REVIEW_STATUS_CHOICES",
     },
 }
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 
 class ApiToken(models.Model):
@@ -27,7 +27,8 @@ class ApiToken(models.Model):
                                                name="apitoken_one_live_per_device")]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.prefix}… ({self.device or 'device'})"
+        device = self.device or gettext("phone")
+        return f"{self.user} {self.prefix}… ({device})"
 
 
 class IdempotencyRecord(models.Model):

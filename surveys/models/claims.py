@@ -48,4 +48,4 @@ class Claim(ValueShape):
         ]
 
     def __str__(self) -> str:
-        return f"{self.metric}: {self.text[:60]}"
+        return f"{self.get_metric_display()}: {self.text[:60]}"

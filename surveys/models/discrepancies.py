@@ -9,10 +9,6 @@ from .claims import Claim
 from .entities import Site
 from .visits import Observation, Visit
 
-# Shared by discrepancies and their decisions, so the API schema names each set once (ENUM_NAME_OVERRIDES).
-KIND_CHOICES = labelled(DiscrepancyKind)
-REVIEW_STATUS_CHOICES = labelled(ReviewStatus)
-
 
 class Discrepancy(models.Model):
     """A claim set against what was seen at one site. One per claim and site."""
@@ -20,7 +16,7 @@ class Discrepancy(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("claim"))
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="discrepancies", verbose_name=_("site"))
     metric = models.CharField(_("metric"), max_length=32, choices=METRIC_CHOICES)
-    kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
+    kind = models.CharField(_("kind"), max_length=16, choices=labelled(DiscrepancyKind))
     claimed = models.JSONField(_("claimed"), default=dict)
     observed = models.JSONField(_("observed"), default=dict)
     ratio = models.FloatField(_("ratio"), null=True, blank=True)
@@ -58,7 +54,7 @@ class Discrepancy(models.Model):
     )
     new_evidence_at = models.DateTimeField(_("new evidence at"), null=True, blank=True, db_index=True)
     followup_arrived_at = models.DateTimeField(_("follow-up arrived at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=REVIEW_STATUS_CHOICES, default=ReviewStatus.OPEN)
+    status = models.CharField(_("status"), max_length=16, choices=labelled(ReviewStatus), default=ReviewStatus.OPEN)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="assigned_discrepancies", verbose_name=_("assignee"),
@@ -85,7 +81,7 @@ class Discrepancy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} · {self.metric} ({self.severity}, {self.status})"
+        return f"{self.site} · {self.get_metric_display()} ({self.get_severity_display()}, {self.get_status_display()})"
 
 
 class DiscrepancyDecision(models.Model):
@@ -95,7 +91,7 @@ class DiscrepancyDecision(models.Model):
     discrepancy = models.ForeignKey(
         Discrepancy, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("discrepancy"),
     )
-    status = models.CharField(_("status"), max_length=16, choices=REVIEW_STATUS_CHOICES)
+    status = models.CharField(_("status"), max_length=16, choices=labelled(ReviewStatus))
     note = models.TextField(_("note"), blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -104,7 +100,7 @@ class DiscrepancyDecision(models.Model):
     decided_at = models.DateTimeField(_("decided at"), db_index=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     # The snapshot.
-    kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
+    kind = models.CharField(_("kind"), max_length=16, choices=labelled(DiscrepancyKind))
     claimed = models.JSONField(_("claimed"), default=dict)
     observed = models.JSONField(_("observed"), default=dict)
     ratio = models.FloatField(_("ratio"), null=True, blank=True)
@@ -126,7 +122,7 @@ class DiscrepancyDecision(models.Model):
                        enum_check("severity", Severity)]
 
     def __str__(self) -> str:
-        return f"{self.discrepancy_id}: {self.status} @ {self.decided_at:%Y-%m-%d %H:%M}"
+        return f"{self.discrepancy_id}: {self.get_status_display()} @ {self.decided_at:%Y-%m-%d %H:%M} UTC"
 
 
 class DiscrepancyComment(models.Model):
@@ -143,3 +139,6 @@ class DiscrepancyComment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author} · {self.text[:40]}"

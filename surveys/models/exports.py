@@ -35,3 +35,6 @@ class ExportJob(models.Model):
         verbose_name = _("export job")
         verbose_name_plural = _("export jobs")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {str(self.pk)[:8]}"

@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from surveys.vocab import PhotoStatus
 
@@ -78,4 +78,4 @@ class Photo(models.Model):
         indexes = [models.Index(fields=["status", "claimed_at"])]
 
     def __str__(self) -> str:
-        return f"photo {self.id} ({self.status})"
+        return gettext("Photo %(id)s (%(status)s)") % {"id": self.id, "status": self.get_status_display()}

@@ -1,9 +1,11 @@
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 
+from surveys.engine.metrics import unit_label
 from surveys.vocab import Method, Processing, Status
 
 from .base import SyncedModel, ValueShape, enum_check, labelled
@@ -58,7 +60,12 @@ class Visit(SyncedModel):
                                 name="visit_pending_updated_at")]
 
     def __str__(self) -> str:
-        return f"{self.site} @ {self.started_at:%Y-%m-%d %H:%M}"
+        # In the site's zone, named, as the desk shows it (the admin's lists and titles use this).
+        try:
+            zone = zoneinfo.ZoneInfo(self.site.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zoneinfo.ZoneInfo("UTC")
+        return f"{self.site} @ {self.started_at.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
 
 
 class Observation(ValueShape):
@@ -86,7 +93,10 @@ class Observation(ValueShape):
         ]
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.low}-{self.high} {self.unit}"
+        language = "zh" if (get_language() or "").startswith("zh") else "en"
+        figures = "-".join(f"{value:g}" for value in dict.fromkeys((self.low, self.high)) if value is not None)
+        return " ".join(part for part in (self.get_metric_display(), figures,
+                                          unit_label(self.unit, language) if self.unit else "") if part)
 
 
 class Tombstone(models.Model):

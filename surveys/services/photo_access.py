@@ -25,6 +25,11 @@ def photo_file_open(*, photo: Photo, variant: str, actor):
 
 @transaction.atomic
 def photo_delete(*, photo: Photo, actor) -> None:
-    audit_record(actor=actor, action="photo.delete", obj=photo, changes={"sha256": photo.sha256})
+    """Refused for reporters when a decided discrepancy was decided with this photo (409)."""
+    from surveys.services.evidence import evidence_change_check
+
+    resting = evidence_change_check(actor=actor, photo=photo)
+    audit_record(actor=actor, action="photo.delete", obj=photo,
+                 changes={"sha256": photo.sha256, "visit": str(photo.visit_id), "rests_on": resting})
     photo_files_delete_on_commit([photo])
     photo.delete()

@@ -186,7 +186,7 @@ def _apply(*, record: OdkSubmission, submitter, payload: SubmissionPayload, file
         except ClientIdConflict:
             raise _conflict_other_xml() from None
     else:
-        visit = visit_update(visit=visit, values=values)
+        visit = visit_update(visit=visit, values=values, actor=submitter)
     _apply_observations(visit=visit, submitter=submitter, observations=payload.observations)
     _store_expected(record=record, visit=visit, payload=payload, files=files)
 
@@ -205,7 +205,7 @@ def _apply_observations(*, visit: Visit, submitter, observations: list[tuple[int
     # Repeats that an edit removed; observations added through the JSON API keep their own ids.
     positions = range(1, len(own) + len(wanted) + 1)
     for pk in {observation_id(visit.pk, position) for position in positions} & own.keys() - wanted.keys():
-        observation_delete(observation=own[pk])
+        observation_delete(observation=own[pk], actor=submitter)
 
 
 def _store_expected(*, record: OdkSubmission, visit: Visit, payload: SubmissionPayload, files: dict) -> None:

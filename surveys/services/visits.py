@@ -8,6 +8,9 @@ from surveys import tasks
 from surveys.models import Observation, Visit
 from surveys.errors import ClientIdConflict
 from surveys.services.common import field_values, insert_unless_taken, same_content
+from surveys.services.evidence import (
+    json_value, evidence_audit, evidence_change_check, observation_content, visit_content,
+)
 from surveys.services.sync import tombstone_record
 from surveys.vocab import Processing
 
@@ -62,6 +65,8 @@ def visit_times_check(*, started_at, ended_at) -> None:
 
 def visit_create(*, reporter, client_id: uuid.UUID | None, values: dict) -> tuple[Visit, bool]:
     values = field_values(Visit, values, fields=VISIT_FIELDS)
+    if values["site"] is not None and values["site"].merged_into_id is not None:
+        values["site"] = values["site"].merged_into  # filed under a duplicate merged since: the canonical site
     visit_times_check(started_at=values["started_at"], ended_at=values["ended_at"])
     visit_followup_check(followup_of=values["followup_of"], site=values["site"])
 
@@ -73,9 +78,22 @@ def visit_create(*, reporter, client_id: uuid.UUID | None, values: dict) -> tupl
     )
 
 
+def _changed(obj, values: dict) -> dict:
+    return {name: value for name, value in values.items() if getattr(obj, name) != value}
+
+
 @transaction.atomic
-def visit_update(*, visit: Visit, values: dict) -> Visit:
-    """Apply an edit; the visit goes back to `pending` until its notes are re-extracted."""
+def visit_update(*, visit: Visit, values: dict, actor=None) -> Visit:
+    """Apply an edit; the visit goes back to `pending` until its notes are re-extracted.
+
+    Evidence a decided discrepancy rests on: refused for reporters (409), audited for editors with the
+    content it replaces (the re-extraction may replace the visit's observations).
+    """
+    changed = _changed(visit, values)
+    resting = evidence_change_check(actor=actor, visit=visit) if changed else []
+    if resting:
+        evidence_audit(actor=actor, action="visit.edit", obj=visit, before=visit_content(visit),
+                       after={name: json_value(value) for name, value in changed.items()}, resting=resting)
     old_site_id = visit.site_id
     for name, value in values.items():
         setattr(visit, name, value)
@@ -95,8 +113,13 @@ def visit_update(*, visit: Visit, values: dict) -> Visit:
 
 
 @transaction.atomic
-def visit_delete(*, visit: Visit) -> None:
+def visit_delete(*, visit: Visit, actor=None) -> None:
+    """Delete a visit with its observations and photos, audited with what it held; refused for reporters
+    when a decided discrepancy rests on it."""
     from surveys.services.photos import photo_files_delete_on_commit
+
+    resting = evidence_change_check(actor=actor, visit=visit)
+    evidence_audit(actor=actor, action="visit.delete", obj=visit, before=visit_content(visit), resting=resting)
 
     for observation_id in visit.observations.values_list("pk", flat=True):
         tombstone_record(obj=Observation(pk=observation_id), owner_id=visit.reporter_id)
@@ -122,6 +145,12 @@ def observation_create(*, reporter, client_id: uuid.UUID | None, values: dict) -
 def observation_update(*, observation: Observation, values: dict, actor=None) -> Observation:
     from surveys.services.audit import audit_record
 
+    changed = _changed(observation, values)
+    resting = evidence_change_check(actor=actor, observation=observation) if changed.keys() - {"rejected"} else []
+    if resting:
+        evidence_audit(actor=actor, action="observation.edit", obj=observation,
+                       before=observation_content(observation),
+                       after={name: json_value(value) for name, value in changed.items()}, resting=resting)
     rejected_before = observation.rejected
     for name, value in values.items():
         setattr(observation, name, value)
@@ -135,7 +164,10 @@ def observation_update(*, observation: Observation, values: dict, actor=None) ->
 
 
 @transaction.atomic
-def observation_delete(*, observation: Observation) -> None:
+def observation_delete(*, observation: Observation, actor=None) -> None:
+    resting = evidence_change_check(actor=actor, observation=observation)
+    evidence_audit(actor=actor, action="observation.delete", obj=observation,
+                   before=observation_content(observation), resting=resting)
     tombstone_record(obj=observation, owner_id=observation.visit.reporter_id)
     site_id = observation.visit.site_id
     observation.delete()

@@ -3,6 +3,7 @@ from django import template
 from django.utils.html import format_html
 
 from surveys.web import formatting
+from surveys.web.presenters import format_label
 
 register = template.Library()
 
@@ -38,3 +39,9 @@ def distance(metres):
 @register.filter
 def role(value):
     return formatting.role_label(value or "")
+
+
+@register.filter
+def export_format(name):
+    """An export format in words ("Claims, a spreadsheet (CSV)"); its file name stays beside it."""
+    return format_label(name)

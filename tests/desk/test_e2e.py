@@ -1,9 +1,10 @@
 """End to end in a real headless Chromium (Debian's package; never downloaded by Playwright).
 
 Measured: the decision screen fits 1366x768, a decision moves on to the next item of the queue and
-`u` takes it back, no desk page is wider than a 390 px phone, and a Chinese page holds no English
-word of the desk's own. Screenshots of every page, at both sizes and in both languages, land in
-test-artifacts/ (git-ignored).
+`u` takes it back, no desk page is wider than a 390 px phone, and a page asked for with
+`Accept-Language: zh-Hans` holds no English word of the desk's own. Screenshots of every page, at
+both sizes and in both languages, land in test-artifacts/ (git-ignored); with
+DESK_SCREENSHOTS_TO_DOCS=1 the pages the docs show are written to docs/screenshots/ as well.
 """
 import os
 import re
@@ -21,6 +22,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-quic", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+DOC_SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+# The pages docs/desk.md (and the README) show, at both sizes and in both languages.
+DOC_PAGES = {"queue", "discrepancy", "discrepancy-no-photos", "site", "photos", "audit", "exports-exporter"}
+ZH_HANS = {"Accept-Language": "zh-Hans"}
 PASSWORD = "correct-horse-9"
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -54,7 +59,11 @@ def browser(_async_unsafe_allowed):
 
 
 def _page(browser, *, locale="en-US", viewport=None):
-    context = browser.new_context(locale=locale, viewport=viewport or {"width": 1366, "height": 900})
+    """A fresh browser page; in Chinese ("zh-CN") every request says `Accept-Language: zh-Hans`."""
+    # Playwright's locale would send its own Accept-Language ("zh-CN"); the header is the one the issue names.
+    chinese = locale.startswith("zh")
+    context = browser.new_context(locale=None if chinese else locale, extra_http_headers=ZH_HANS if chinese else {},
+                                  viewport=viewport or {"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
     return page
@@ -163,6 +172,10 @@ def test_the_decision_screen_fits_a_laptop_with_and_without_photos(browser, live
             assert _in_viewport(page, what), f"{what} is not inside 1366x768 ({name})"
         if name == "photos":
             assert _in_viewport(page, ".photo-strip")
+        page.keyboard.press("n")  # writing a note scrolls nothing away
+        assert page.evaluate("document.activeElement.id") == "id_note"
+        assert _in_viewport(page, "#claim .claim-text") and _in_viewport(page, "#review-form button[data-key]")
+        page.keyboard.press("Escape")
         assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
         page.screenshot(path=ARTIFACTS / f"en-1366-discrepancy-{name}.png")
     page.context.close()
@@ -188,13 +201,19 @@ def test_a_decision_moves_on_to_the_next_item_and_u_undoes_it(browser, live_serv
     assert (restored.status, restored.reviewer, restored.reviewed_at) == ("open", None, None)
     assert AuditEvent.objects.filter(action="discrepancy.review_undo", object_id=str(first.pk)).count() == 1
 
+    # An undo back to open re-matches the site (the evidence may have moved on): the queue is read again.
+    from surveys.selectors.desk import QueueFilters, queue_rows
+
+    order = list(queue_rows(desk_world["editor"], QueueFilters(status="open")).values_list("pk", flat=True))
+    assert sorted(order) == sorted([first.pk, second.pk, third.pk])
+    _go(page, f"{live_server.url}/desk/discrepancies/{order[0]}/?status=open")
     _press(page, "j")
-    assert f"/desk/discrepancies/{second.pk}/" in page.url
+    assert f"/desk/discrepancies/{order[1]}/" in page.url
     assert page.is_visible(".place >> text=2 of 3")
     _press(page, "j")
-    assert f"/desk/discrepancies/{third.pk}/" in page.url
+    assert f"/desk/discrepancies/{order[2]}/" in page.url
     _press(page, "k")
-    assert f"/desk/discrepancies/{second.pk}/" in page.url
+    assert f"/desk/discrepancies/{order[1]}/" in page.url
 
     page.keyboard.press("?")
     assert page.is_visible("dialog#keys >> text=undo the last decision")
@@ -202,8 +221,8 @@ def test_a_decision_moves_on_to_the_next_item_and_u_undoes_it(browser, live_serv
     assert not page.is_visible("dialog#keys")
 
     _press(page, "f")
-    assert f"/desk/discrepancies/{third.pk}/" in page.url
-    assert Discrepancy.objects.get(pk=second.pk).status == "needs_followup"
+    assert f"/desk/discrepancies/{order[2]}/" in page.url
+    assert Discrepancy.objects.get(pk=order[1]).status == "needs_followup"
     page.context.close()
 
 
@@ -285,6 +304,10 @@ def _desk_pages(world, exporter_name, reporter_name) -> list[tuple[str, str, str
         ("audit", editor, "/desk/audit/"),
         ("exports", editor, "/desk/exports/"),
         ("try-a-sentence", editor, "/desk/try/?text=The+plant+will+employ+2%2C500+people+by+2027.&date=2025-03-10"),
+        ("phones", editor, "/desk/odk/"),
+        ("notifications", editor, "/desk/notifications/"),
+        ("notifications-reporter", reporter_name, "/desk/notifications/"),
+        ("audit-of-a-discrepancy", editor, f"/desk/audit/?object_type=surveys.discrepancy&object_id={world['decided'].pk}"),
         ("exports-exporter", exporter_name, "/desk/exports/"),
         ("mine", reporter_name, "/desk/mine/"),
     ]
@@ -313,9 +336,16 @@ def test_every_page_at_both_sizes_in_both_languages_fits_the_width(browser, live
                     _go(page, live_server.url + path)
                     if viewport is not SMALL_PHONE:  # the narrowest phone is measured, not pictured
                         page.screenshot(path=ARTIFACTS / f"{language}-{size}-{name}.png", full_page=True)
+                        if name in DOC_PAGES and os.environ.get("DESK_SCREENSHOTS_TO_DOCS"):
+                            # A laptop shows its one screen; a phone the whole page, as it scrolls.
+                            page.screenshot(path=DOC_SCREENSHOTS / f"{name}-{size}-{language}.png",
+                                            full_page=viewport is PHONE)
                     width = page.evaluate("document.documentElement.scrollWidth")
                     if width > viewport["width"]:
                         too_wide.append(f"{language} {name}: {width} px")
+                    header = page.eval_on_selector("header.top", "header => header.getBoundingClientRect().height")
+                    if viewport is not LAPTOP and header > 64:  # a compact header on a phone
+                        too_wide.append(f"{language} {name}: header {header:.0f} px high")
                 page.context.close()
     assert too_wide == []
 
@@ -334,6 +364,22 @@ def _desk_english_words() -> set[str]:
     return english - kept
 
 
+def test_the_phones_page_issues_a_qr_code_that_fits_a_phone(browser, live_server, desk_world):
+    page = _page(browser, viewport=PHONE)
+    _log_in(page, live_server, "wangfang")
+    _go(page, f"{live_server.url}/desk/odk/")
+    page.select_option("select[name=reporter]", str(desk_world["reporter"].pk))
+    page.fill("input[name=device]", "赵磊的手机")
+    page.click(".odk-device-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.is_visible("#odk-qr .qr svg")
+    box = page.eval_on_selector("#odk-qr .qr svg", "svg => svg.getBoundingClientRect().toJSON()")
+    assert 200 <= box["width"] <= PHONE["width"] and abs(box["width"] - box["height"]) < 1  # still square
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=ARTIFACTS / "en-390-phones-qr.png", full_page=True)
+    page.context.close()
+
+
 def test_chinese_pages_keep_no_english_word_of_the_desk(browser, live_server, desk_world):
     english = _desk_english_words()
     assert {"confirm", "dismiss", "queue", "evidence", "people", "security", "guard"} <= english
@@ -343,9 +389,16 @@ def test_chinese_pages_keep_no_english_word_of_the_desk(browser, live_server, de
     for name, path in (("queue", "/desk/"), ("discrepancy", f"/desk/discrepancies/{desk_world['headcount'].pk}/"),
                        ("discrepancy-decided", f"/desk/discrepancies/{desk_world['decided'].pk}/"),
                        ("site", f"/desk/sites/{desk_world['site'].pk}/"), ("audit", "/desk/audit/"),
-                       ("photos", "/desk/photos/"), ("site-photos", f"/desk/sites/{desk_world['site'].pk}/photos/")):
-        _go(page, live_server.url + path)
-        # The language switch names the other language in that language ("English"): not a desk string.
+                       ("photos", "/desk/photos/"), ("site-photos", f"/desk/sites/{desk_world['site'].pk}/photos/"),
+                       ("visit-photos", f"/desk/visits/{desk_world['visit'].pk}/photos/"),
+                       ("proposed-sites", "/desk/sites/"), ("phones", "/desk/odk/"), ("exports", "/desk/exports/"),
+                       ("notifications", "/desk/notifications/")):
+        response = page.goto(live_server.url + path)
+        assert response.request.all_headers()["accept-language"] == "zh-Hans"
+        assert page.get_attribute("html", "lang") == "zh-hans"
+        page.wait_for_load_state("networkidle")
+        # Text in a language of its own is no desk string: the switch names "English" in English, and file
+        # names (claims.csv) are marked lang="zxx", no language at all.
         text = page.evaluate("() => { document.querySelectorAll('body [lang]').forEach(e => e.remove());"
                              " return document.body.innerText; }")
         left = sorted({word for word in re.findall(r"[A-Za-z]{3,}", text) if word.lower() in english})

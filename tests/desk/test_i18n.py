@@ -207,3 +207,11 @@ def test_units_roles_and_numbers_in_chinese(client, editor, hengda):
     assert "门卫" in page and "security guard" not in page
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "600-700 people" in english and "security guard" in english
+
+
+def test_the_site_page_explains_in_chinese_when_the_page_is_chinese(client, editor, hengda):
+    client.force_login(editor)
+    url = f"/desk/sites/{hengda['site'].pk}/"
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    assert "声称2500人；实地约六七百人。" in chinese and "Claimed 2,500 people" not in chinese
+    assert "Claimed 2,500 people" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -1,7 +1,15 @@
 """Site maps from the data: framed on the site, far photos at the edge, a scale bar, tiles only when configured."""
 import pytest
+from django.utils import translation
 
 from surveys.web.maps import HEIGHT, PADDING, WIDTH, MapPoint, site_map
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The labels asserted here are English, whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
 
 
 def _point(kind, lat, lon, **values):

@@ -263,3 +263,22 @@ def test_phones_try_a_sentence_and_bulk_pages_query_counts_do_not_grow(editor_we
         editor_web.get("/desk/try/", sentence)
     with django_assert_num_queries(5):
         editor_web.post("/desk/bulk/", {"action": "assign", "assignee": "", "ids": [d.pk for d in rows]})
+
+
+def test_the_visits_full_notes_sit_next_to_the_claim_with_the_extracted_passage_marked(editor_web, hengda):
+    from surveys.models import Observation
+
+    notes = hengda["visit"].notes  # "about 600-700 people per a canteen worker"
+    start = notes.index("600-700 people")
+    Observation.objects.filter(pk=hengda["observation"].pk).update(extracted=True, span_start=start,
+                                                                    span_end=start + len("600-700 people"))
+    page = editor_web.get(f"/desk/discrepancies/{hengda['discrepancy'].pk}/").content.decode()
+    evidence = page[page.index('id="evidence-summary"'):page.index('id="decision"')]  # the middle column
+    assert "<mark>600-700 people</mark>" in evidence
+    assert "about <mark>600-700 people</mark> per a canteen worker" in evidence
+
+
+def test_proposed_sites_show_a_map_of_the_position_and_its_visits_not_raw_coordinates(editor_web, desk_world):
+    page = editor_web.get("/desk/sites/").content.decode()
+    assert page.count("<svg") >= 1 and 'class="point visit' in page
+    assert "30.897" not in page and "118.759" not in page  # positions drawn, not printed

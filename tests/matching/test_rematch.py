@@ -80,7 +80,7 @@ def test_editor_decision_and_note_survive_every_rematch(reporter_client, committ
 
     observation = Observation.objects.get(visit_id=visit["id"])
     with committed():
-        observation_update(observation=observation, values={"low": 1000, "high": 1100})
+        observation_update(observation=observation, values={"low": 1000, "high": 1100}, actor=editor)
     discrepancy.refresh_from_db()
     assert (discrepancy.status, discrepancy.review_note) == ("confirmed", "Checked twice.")
     # The decided figures stand; what matching finds now is kept beside them.

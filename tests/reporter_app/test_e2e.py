@@ -116,7 +116,7 @@ def assert_app_shows_the_result(page):
     assert flag.count() == 1
     assert re.search(r"Taken 3\d(\.\d)? km from the site", flag.inner_text())
     assert result.locator("#result-photos .ok").count() == 1
-    assert result.locator("#result-discrepancies [data-discrepancy]").count() == 1
+    assert result.locator("#result-discrepancies [data-discrepancy] [data-role='contradicts']").count() == 1
     # The previews are the phone's own copies of the originals.
     page.wait_for_function("() => [...document.querySelectorAll('#result-photos img')]"
                            ".every((img) => img.complete && img.naturalWidth === 800)")
@@ -202,7 +202,9 @@ def test_a_refused_visit_shows_the_servers_reason_and_is_sent_only_after_an_edit
     page = phone()
     sign_in(page, live_server, "zhaolei")
     posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/api/v1/visits/") else None)
+    # On the context: the page and its service worker (Background Sync) alike.
+    page.context.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/api/v1/visits/")
+                    else None)
     page.click(f"li.site[data-site='{site.pk}'] a.visit-here")
     page.fill("#notes", "Gate shut, nobody inside.")
     page.fill("#started", "2026-12-01T15:00")
@@ -367,7 +369,7 @@ def test_every_screen_at_390_in_both_languages(phone, live_server, followup_worl
     page.click("#add-observation")
     page.fill("#observations input[type=number] >> nth=0", "600")
     page.fill("#observations input[type=number] >> nth=1", "700")
-    page.evaluate("() => document.querySelector('#notes').closest('section').scrollIntoView()")
+    page.evaluate("() => window.scrollTo(0, 0)")
     shot("visit-form")
     page.click("#send-visit")
     wait_state(page, None, "processed")
@@ -380,6 +382,9 @@ def test_every_screen_at_390_in_both_languages(phone, live_server, followup_worl
     page.locator("#result-photos").scroll_into_view_if_needed()
     flag = page.inner_text("[data-flag='far_from_site']")
     assert flag.startswith("Taken 30" if lang == "en" else "拍摄地点距该地点 30")
+    # The decided discrepancy lists this visit as new evidence since the editor's decision.
+    role = page.locator(f"#result-discrepancies [data-discrepancy='{discrepancy.pk}'] [data-role]")
+    assert role.get_attribute("data-role") == "new"
     page.evaluate("() => document.querySelector('#result').scrollIntoView()")
     shot("result")
     page.context.set_offline(True)

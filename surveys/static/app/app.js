@@ -655,7 +655,7 @@
       error,
       h("form", { id: "visit-form", onsubmit: (e) => { e.preventDefault(); submit(true); } },
         h("section", { class: "card" }, h("span", { class: "label", text: t("visit.site") }), siteLine,
-          h("div", { class: "row two" },
+          h("div", { class: "times" },
             h("label", { class: "field" }, h("span", { text: t("visit.started") }), started),
             h("label", { class: "field" }, h("span", { text: t("visit.ended") }), ended)),
           h("span", { class: "label", text: t("visit.position") }), positionText,
@@ -797,6 +797,7 @@
       section.append(discrepancies.length ? h("ul", { class: "discrepancies", id: "result-discrepancies" }, ...discrepancies.map((d) => h("li", {
         class: "card discrepancy severity-" + d.severity, "data-discrepancy": d.id },
         h("strong", { text: t("disc.status." + d.status) + " · " + t("disc.severity." + d.severity) }),
+        d.role ? h("p", { class: "muted role", "data-role": d.role, text: t("result.role." + d.role) }) : null,
         h("p", { text: FS.i18n.lang === "zh" && d.explanation_zh ? d.explanation_zh : d.explanation }),
         d.claim_source && d.claim_source.text ? h("blockquote", { text: d.claim_source.text }) : null)))
         : h("p", { class: "muted", text: t("result.discrepancies.none") }));

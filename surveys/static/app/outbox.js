@@ -233,10 +233,19 @@
     const observations = await FS.api.all(`observations/?visit=${record.id}&limit=200`);
     const photos = await FS.api.all(`visits/${record.id}/photos/?limit=200`);
     const discrepancies = await FS.api.all(`discrepancies/?site=${visit.body.site}&limit=100`);
-    const mine = (discrepancies.rows || []).filter((d) => {
-      const evidence = (d.evidence && d.evidence.observations) || [];
-      return evidence.some((o) => o.visit === record.id) || d.id === visit.body.followup_of;
-    });
+    // The discrepancies this visit's observations count in, and how: against the claim, consistent
+    // with it, or new evidence since an editor's decision; and the one a follow-up visit answers.
+    const mine = [];
+    for (const d of discrepancies.rows || []) {
+      const evidence = d.evidence || {};
+      const has = (list) => (list || []).some((o) => o.visit === record.id);
+      let role = null;
+      if (has(evidence.new_evidence)) role = "new";
+      else if (has(evidence.observations)) role = "contradicts";
+      else if (has(evidence.supporting)) role = "supports";
+      else if (d.id === visit.body.followup_of || (d.followups || []).some((f) => f.visit === record.id)) role = "followup";
+      if (role) mine.push({ ...d, role });
+    }
     const processed = visit.body.processing !== "pending" && (photos.rows || []).every((p) => p.status !== "pending");
     return {
       visit: visit.body, observations: observations.rows || [], photos: photos.rows || [],
