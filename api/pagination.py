@@ -83,3 +83,26 @@ class LimitPagination(BasePagination):
             {"name": "offset", "required": False, "in": "query",
              "description": "Rows to skip.", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}},
         ]
+
+
+DELETION_SCHEMA = {
+    "type": "object",
+    "required": ["id", "deleted", "deleted_at"],
+    "properties": {
+        "id": {"type": "string", "description": "The deleted object's id, as text."},
+        "deleted": {"type": "boolean", "enum": [True]},
+        "deleted_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+
+class SyncFeedPagination(LimitPagination):
+    """A synced resource's list, which `?updated_since=` or `?cursor=` turns into its sync feed
+    (api/sync.py): there the results also hold deletions, and the page its `sync_cursor`."""
+
+    def get_paginated_response_schema(self, schema):
+        rows = {"type": "array", "items": {"oneOf": [schema["items"], DELETION_SCHEMA]}}
+        response = super().get_paginated_response_schema(rows)
+        response["properties"]["sync_cursor"] = {
+            "type": "string", "description": "Sync feed only: where the next sync resumes (`?cursor=`)."}
+        return response

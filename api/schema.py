@@ -21,13 +21,14 @@ ERROR_DESCRIPTIONS = {
     "404": "Not found, or not yours to see.",
     "405": "Method not allowed.",
     "409": "Conflict: a client id used with other content or by someone else, or an Idempotency-Key still in flight.",
+    "410": "Gone: no longer available (an expired export).",
     "411": "Content-Length required (chunked bodies are refused).",
     "413": "Upload or request body too large.",
     "415": "Unsupported media type.",
     "422": "Idempotency-Key reused for a different request.",
     "429": "Too many requests.",
 }
-READ_ERRORS = ("400", "401", "404", "405", "429")
+READ_ERRORS = ("400", "401", "403", "404", "405", "429")
 WRITE_ERRORS = ("400", "401", "403", "404", "405", "409", "411", "413", "415", "422", "429")
 
 
@@ -52,6 +53,7 @@ class FilterSetParameters(DjangoFilterExtension):
         for parameter in parameters:
             if help_text and not parameter.get("description"):
                 parameter["description"] = str(help_text)
+            parameter["allowEmptyValue"] = True  # `?until=` is no filter, as a form's empty field
         return parameters
 
 
@@ -83,6 +85,7 @@ class ApiAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = READ_ERRORS if self.method in ("GET", "HEAD", "OPTIONS") else WRITE_ERRORS
+        codes = (*codes, *getattr(self.view, "extra_error_codes", ()))
         for code in codes:
             responses.setdefault(code, {
                 "description": ERROR_DESCRIPTIONS[code],

@@ -1,7 +1,17 @@
 """A ModelSerializer that introspects its model once per class, not once per request."""
 import copy
 
+from django.db import models
 from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    """Text only, as the schema says: a number or a boolean is refused, not turned into its digits."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 def _field_copy(field):
@@ -21,6 +31,9 @@ class ModelSerializer(serializers.ModelSerializer):
     a field made read-only) without touching the others.
     """
 
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.CharField: StrictCharField, models.TextField: StrictCharField}
+
     def get_fields(self):
         cls = type(self)
         template = cls.__dict__.get("_fields_template")
@@ -28,3 +41,11 @@ class ModelSerializer(serializers.ModelSerializer):
             template = super().get_fields()
             cls._fields_template = template
         return {name: _field_copy(field) for name, field in template.items()}
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        """A field made read-only keeps `allow_blank`, so that the schema says it may be ""."""
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs

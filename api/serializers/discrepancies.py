@@ -95,8 +95,8 @@ class DiscrepancySerializer(ModelSerializer):
     source_conflict = serializers.SerializerMethodField(
         help_text="The observed visit's sources, when they disagree with one another.")
     followups = serializers.SerializerMethodField(help_text="Visits answering a follow-up request, oldest first.")
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     claim_source = ClaimSourceSerializer(source="claim", read_only=True)
     evidence = serializers.SerializerMethodField()
 
@@ -178,7 +178,7 @@ class DiscrepancySerializer(ModelSerializer):
 class DecisionSerializer(ModelSerializer):
     """One decision of the review history, with the snapshot it was made on."""
 
-    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = DiscrepancyDecision

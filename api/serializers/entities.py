@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from api.serializers.base import ModelSerializer
+from api.serializers.base import ModelSerializer, StrictCharField
 from api.serializers.values import finite_float
 from surveys.models import Claim, Organization, Site
 from surveys.services.claims import claim_values_validate
@@ -8,7 +8,7 @@ from surveys.services.entities import site_radius_validate, site_timezone_valida
 
 
 class AliasesField(serializers.ListField):
-    child = serializers.CharField(max_length=300)
+    child = StrictCharField(max_length=300)
 
     def __init__(self, **kwargs):
         super().__init__(required=False, max_length=50, **kwargs)
@@ -33,8 +33,8 @@ class SiteSerializer(ModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "name", "aliases", "pinyin", "kind", "organization", "parent", "latitude", "longitude",
-                  "radius_m", "timezone", "verified", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+                  "radius_m", "timezone", "verified", "merged_into", "created_at", "updated_at"]
+        read_only_fields = ["merged_into", "created_at", "updated_at"]
 
     def get_pinyin(self, site) -> list[str]:
         from surveys.engine.entities import pinyin_spellings

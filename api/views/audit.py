@@ -9,7 +9,8 @@ from surveys.selectors.desk import audit_events
 
 
 class AuditEventSerializer(ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
+                                         help_text="null for the system's own events.")
 
     class Meta:
         model = AuditEvent

@@ -2,6 +2,7 @@ from rest_framework import viewsets
 from rest_framework.views import APIView
 
 from api.idempotency import IdempotentPostMixin
+from api.pagination import SyncFeedPagination
 from api.permissions import RoleWrite
 from api.sync import is_sync_request, sync_response
 from surveys.selectors.scoping import deletions_for
@@ -20,6 +21,8 @@ class SyncListMixin:
 
     The feed's deletions are scoped like its rows (surveys.selectors.scoping.deletions_for).
     """
+
+    pagination_class = SyncFeedPagination
 
     def list(self, request, *args, **kwargs):
         if not is_sync_request(request):

@@ -51,12 +51,13 @@ class DiscrepancyDecisionsView(ApiView):
     """The review history: every decision, newest first, with the snapshot it was made on. Editors only."""
 
     write_roles = ANY_ROLE
+    pagination_class = LimitPagination
 
     @extend_schema(responses=DecisionSerializer(many=True))
     def get(self, request, pk):
         discrepancy = editor_object(request, discrepancies_for(request.user), pk=pk)
         decisions = decision_history(discrepancy)
-        paginator = LimitPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(decisions, request, view=self)
         return paginator.get_paginated_response(DecisionSerializer(page, many=True).data)
 
@@ -96,6 +97,7 @@ class DiscrepancyCommentsView(ApiView):
     """The editors' discussion of a discrepancy, oldest first. Internal: editors only."""
 
     write_roles = ANY_ROLE
+    pagination_class = LimitPagination
 
     def _discrepancy(self, request, pk):
         return editor_object(request, discrepancies_for(request.user), pk=pk)
@@ -103,7 +105,7 @@ class DiscrepancyCommentsView(ApiView):
     @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request, pk):
         comments = self._discrepancy(request, pk).comments.select_related("author").order_by("created_at", "id")
-        paginator = LimitPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(comments, request, view=self)
         return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
 

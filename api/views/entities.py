@@ -1,9 +1,14 @@
-from rest_framework import mixins
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.response import Response
 
 from api.permissions import EDITORS
 from api.serializers.entities import ClaimSerializer, OrganizationSerializer, SiteSerializer
 from api.views.base import ApiViewSet, SyncListMixin
 from surveys.filters import ClaimFilter, OrganizationFilter, SiteFilter
+from surveys.errors import Conflict
 from surveys.roles import is_editor
 from surveys.selectors.scoping import claims_for, organizations_for, sites_for
 from surveys.services.entities import claim_save, entity_delete, organization_save, site_save
@@ -37,13 +42,31 @@ class SiteViewSet(SyncListMixin, CrudViewSet):
     write_roles = {"create": EDITORS | {Role.REPORTER}}
 
     def get_queryset(self):
-        return sites_for(self.request.user).order_by("name", "id")
+        sites = sites_for(self.request.user).order_by("name", "id")
+        if self.action == "list":
+            sites = sites.filter(merged_into__isnull=True)  # a merged duplicate answers only by its id
+        return sites
+
+    @extend_schema(responses={200: SiteSerializer, 301: OpenApiTypes.OBJECT})
+    def retrieve(self, request, *args, **kwargs):
+        """A duplicate merged into another site answers 301 with `merged_into` and the canonical site's URL."""
+        site = self.get_object()
+        if site.merged_into_id is not None:
+            location = request.build_absolute_uri(reverse("site-detail", args=[site.merged_into_id]))
+            return Response({"detail": "This site was merged into another one.", "merged_into": site.merged_into_id},
+                            status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
+        return Response(self.get_serializer(site).data)
+
+    def perform_update(self, serializer):
+        if serializer.instance.merged_into_id is not None:
+            raise Conflict("This site was merged into another one.", merged_into=serializer.instance.merged_into_id)
+        self._save_update(serializer)
 
     def perform_create(self, serializer):
         serializer.instance = site_save(site=None, values=serializer.validated_data, actor=self.request.user,
                                         as_editor=is_editor(self.request.user))
 
-    def perform_update(self, serializer):
+    def _save_update(self, serializer):
         serializer.instance = site_save(site=serializer.instance, values=serializer.validated_data,
                                         actor=self.request.user, as_editor=True)
 

@@ -90,6 +90,7 @@ class ExportJobView(ExportApiView):
 
 
 class ExportJobDownloadView(ExportApiView):
+    extra_error_codes = ("409", "410")  # not ready yet; expired
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request, job_id):
         job = get_object_or_404(export_jobs_for(request.user), pk=job_id)

@@ -8,6 +8,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from api.pagination import LimitPagination
+from api.parsers import BoundedJSONParser
 from api.permissions import EDITORS
 from api.serializers.visits import PhotoSerializer, PhotoUploadSerializer
 from api.uploads import SizeCapUploadHandler, content_length_over_cap
@@ -28,6 +30,7 @@ class VisitPhotosView(ApiView):
     """GET lists a visit's photos; POST uploads one (multipart `file`, optional `id` and `caption`)."""
 
     parser_classes = [MultiPartParser]
+    pagination_class = LimitPagination  # GET is a paginated list (and the schema says so)
     write_roles = EDITORS | {Role.REPORTER}
 
     def initialize_request(self, request, *args, **kwargs):
@@ -46,7 +49,7 @@ class VisitPhotosView(ApiView):
     def get(self, request, visit_id):
         visit = self._visit(visit_id)
         photos = photos_for(request.user).filter(visit=visit).order_by("created_at", "id")
-        paginator = self.paginator_class()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(photos, request, view=self)
         return paginator.get_paginated_response(PhotoSerializer(page, many=True, context={"request": request}).data)
 
@@ -63,19 +66,14 @@ class VisitPhotosView(ApiView):
         body = PhotoSerializer(photo, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @property
-    def paginator_class(self):
-        from api.pagination import LimitPagination
-
-        return LimitPagination
-
 
 class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                    mixins.DestroyModelMixin, ApiViewSet):
     serializer_class = PhotoSerializer
     write_roles = EDITORS | {Role.REPORTER}
-
     filterset_class = PhotoFilter
+    # Edits are JSON (every field optional: an unreadable multipart body would be an empty edit).
+    parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
         return photos_for(self.request.user).order_by("-created_at", "id")

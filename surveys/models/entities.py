@@ -40,6 +40,10 @@ class Site(NamedEntity):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("proposed by"),
     )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_duplicates",
+        verbose_name=_("merged into"), help_text=_("The site this duplicate was merged into; its id points there."),
+    )
 
     class Meta:
         verbose_name = _("site")

@@ -18,6 +18,7 @@ from surveys.models import AuditEvent, Discrepancy, DiscrepancyComment, LinkProp
 from surveys.roles import is_editor
 from surveys.services import outbox
 from surveys.services.audit import audit_record
+from surveys.services.linking import site_merge
 from surveys.services.review import SNAPSHOT_FIELDS, decision_undo, discrepancy_review
 from surveys.vocab import PhotoStatus, ReviewStatus
 
@@ -153,7 +154,8 @@ def discrepancy_comment_add(*, discrepancy: Discrepancy, author, text: str) -> D
 
 @transaction.atomic
 def link_proposal_decide(*, proposal: LinkProposal, accept: bool, actor) -> LinkProposal:
-    """Accepting a site-organization pair links the site to it; a site-site pair shares its names.
+    """Accepting a site-organization pair links the site to it; a site-site pair merges the duplicate into
+    the canonical site (surveys.services.linking.site_merge).
 
     Either way the site re-matches, since claims about the organization or made under the
     other name may now apply.
@@ -172,13 +174,14 @@ def link_proposal_decide(*, proposal: LinkProposal, accept: bool, actor) -> Link
         if proposal.candidate_organization_id:
             changes["site.organization"] = [site.organization_id, proposal.candidate_organization_id]
             site.organization_id = proposal.candidate_organization_id
+            site.save()
+            tasks.match_site.delay_on_commit(site.pk)
         else:
+            # A duplicate: the reporter's unverified site merges into the verified one (else into the candidate).
             other = Site.objects.get(pk=proposal.candidate_site_id)
-            new_aliases = [name for name in other.all_names() if name not in site.all_names()]
-            changes["site.aliases"] = [list(site.aliases), [*site.aliases, *new_aliases]]
-            site.aliases = [*site.aliases, *new_aliases]
-        site.save()
-        tasks.match_site.delay_on_commit(site.pk)
+            duplicate, canonical = (other, site) if site.verified and not other.verified else (site, other)
+            merged = site_merge(duplicate=duplicate, canonical=canonical, actor=actor)
+            changes["site.merged_into"] = [duplicate.pk, merged.pk]
     audit_record(actor=actor, action=f"linkproposal.{decision.value}", obj=proposal, changes=changes)
     return proposal
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from surveys import tasks
 from surveys.models import LinkProposal, Organization, Site
@@ -26,7 +27,10 @@ class NameIndex:
         from surveys.engine import name_keys
 
         names, keys = {}, defaultdict(set)
-        for pk, name, aliases in model.objects.exclude(pk=exclude).values_list("pk", "name", "aliases"):
+        rows = model.objects.exclude(pk=exclude)
+        if model is Site:
+            rows = rows.filter(merged_into__isnull=True)  # a merged duplicate's names are the canonical site's
+        for pk, name, aliases in rows.values_list("pk", "name", "aliases"):
             names[pk] = [name, *aliases]
             for each in names[pk]:
                 for key in name_keys(each):
@@ -102,3 +106,71 @@ def _link_organization(site: Site, organization_id: int) -> None:
     site.save(update_fields=["organization", "search_text", "updated_at"])
     audit_record(actor=None, action="site.link", obj=site, changes={"organization": [None, organization_id]})
     tasks.match_site.delay_on_commit(site.pk)
+
+
+@transaction.atomic
+def site_merge(*, duplicate: Site, canonical: Site, actor) -> Site:
+    """Merge a duplicate site into the canonical one (an accepted site-to-site link proposal).
+
+    Its visits (with their observations and photos), claims, child sites, names and open proposals move to
+    the canonical site; its discrepancies move too, except one for a claim the canonical site already has a
+    discrepancy for, which is dropped only if nobody decided it (a decided one stays, with its decision, on
+    the duplicate). The duplicate stays as a pointer (`merged_into`); the canonical site is re-matched on
+    commit; audited on both sites with every id moved. Nothing is deleted.
+    """
+    from surveys.models import Claim, Discrepancy, Visit
+    from surveys.services.audit import audit_record
+    from surveys.services.sync import tombstone_record
+    from surveys.vocab import DECIDED_STATUSES
+
+    if duplicate.pk == canonical.pk:
+        raise ValueError("a site cannot be merged into itself")
+    locked = {site.pk: site for site in Site.objects.select_for_update().filter(
+        pk__in=[duplicate.pk, canonical.pk]).order_by("pk")}
+    duplicate, canonical = locked[duplicate.pk], locked[canonical.pk]
+    if canonical.merged_into_id is not None:  # merged elsewhere meanwhile: follow the pointer
+        canonical = Site.objects.select_for_update().get(pk=canonical.merged_into_id)
+
+    visit_ids = [str(pk) for pk in Visit.objects.filter(site=duplicate).values_list("pk", flat=True)]
+    Visit.objects.filter(site=duplicate).update(site=canonical)
+    claim_ids = list(Claim.objects.filter(site=duplicate).values_list("pk", flat=True))
+    Claim.objects.filter(site=duplicate).update(site=canonical)
+    children = list(Site.objects.filter(parent=duplicate).exclude(pk=canonical.pk).values_list("pk", flat=True))
+    Site.objects.filter(pk__in=children).update(parent=canonical)
+    Site.objects.filter(merged_into=duplicate).update(merged_into=canonical)
+
+    taken = set(Discrepancy.objects.filter(site=canonical).values_list("claim_id", flat=True))
+    moved, dropped, kept = [], [], []
+    for discrepancy in Discrepancy.objects.filter(site=duplicate).order_by("pk"):
+        if discrepancy.claim_id not in taken:
+            moved.append(discrepancy.pk)
+        elif discrepancy.status in DECIDED_STATUSES:
+            kept.append(discrepancy.pk)
+        else:
+            dropped.append(discrepancy.pk)
+    Discrepancy.objects.filter(pk__in=moved).update(site=canonical)
+    Discrepancy.objects.filter(pk__in=dropped).delete()
+
+    # Open proposals about the duplicate are about the canonical site now; one pairing it with itself goes.
+    pending = LinkProposal.objects.filter(decision=LinkProposal.Decision.PENDING)
+    pending.filter(site=duplicate).update(site=canonical)
+    pending.filter(candidate_site=duplicate).update(candidate_site=canonical)
+    pending.filter(site=canonical, candidate_site=canonical).update(
+        decision=LinkProposal.Decision.REJECTED, decided_by=actor, decided_at=timezone.now())
+
+    names_before = list(canonical.aliases)
+    canonical.aliases = [*canonical.aliases, *(n for n in duplicate.all_names() if n not in canonical.all_names())]
+    if canonical.organization_id is None and duplicate.organization_id is not None:
+        canonical.organization_id = duplicate.organization_id
+    canonical.save()
+    duplicate.merged_into = canonical
+    duplicate.save()
+    tombstone_record(obj=duplicate)  # phones syncing sites drop the duplicate
+
+    changes = {"duplicate": duplicate.pk, "canonical": canonical.pk, "visits": visit_ids, "claims": claim_ids,
+               "child_sites": children, "discrepancies_moved": moved, "discrepancies_dropped": dropped,
+               "discrepancies_kept_on_duplicate": kept, "aliases": [names_before, canonical.aliases]}
+    audit_record(actor=actor, action="site.merge", obj=canonical, changes=changes)
+    audit_record(actor=actor, action="site.merged_into", obj=duplicate, changes=changes)
+    tasks.match_site.delay_on_commit(canonical.pk)
+    return canonical

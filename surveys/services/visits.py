@@ -65,6 +65,8 @@ def visit_times_check(*, started_at, ended_at) -> None:
 
 def visit_create(*, reporter, client_id: uuid.UUID | None, values: dict) -> tuple[Visit, bool]:
     values = field_values(Visit, values, fields=VISIT_FIELDS)
+    if values["site"] is not None and values["site"].merged_into_id is not None:
+        values["site"] = values["site"].merged_into  # filed under a duplicate merged since: the canonical site
     visit_times_check(started_at=values["started_at"], ended_at=values["ended_at"])
     visit_followup_check(followup_of=values["followup_of"], site=values["site"])
 

@@ -39,11 +39,15 @@ def test_accepting_an_organization_links_the_site(editor_client, editor, proposa
     assert event.changes["site.organization"] == [None, proposals["organization"].pk]
 
 
-def test_accepting_a_site_pair_shares_the_names(editor_client, proposals):
+def test_accepting_a_site_pair_merges_the_duplicate_into_the_candidate(editor_client, proposals):
     editor_client.post(f"/api/v1/link-proposals/{proposals['to_site'].pk}/decide/", {"decision": "accepted"},
                        format="json")
     proposals["site"].refresh_from_db()
-    assert proposals["site"].aliases == ["Hengda PV Glass", "恒达玻璃"]
+    proposals["twin"].refresh_from_db()
+    assert proposals["site"].merged_into_id == proposals["twin"].pk
+    assert proposals["twin"].aliases == ["恒达玻璃", "Hengda Glass"]
+    # Its open proposal is the canonical site's now (docs/evidence.md, site merge).
+    assert LinkProposal.objects.get(pk=proposals["to_org"].pk).site_id == proposals["twin"].pk
 
 
 def test_rejecting_changes_nothing_but_the_decision_and_cannot_be_repeated(editor_client, proposals):

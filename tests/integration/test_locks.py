@@ -91,6 +91,15 @@ def _decide_proposal_site(objs, editor):
     return Site, objs["visit"].site_id, call
 
 
+def _merge_sites(objs, editor):
+    """A merge locks both sites (the duplicate here) before moving visits, claims and discrepancies."""
+    from surveys.services.linking import site_merge
+
+    duplicate = objs["visit"].site
+    canonical = SiteFactory(verified=True)
+    return Site, duplicate.pk, lambda: site_merge(duplicate=duplicate, canonical=canonical, actor=editor)
+
+
 def _verify_site(objs, editor):
     from surveys.services.desk import site_verify
 
@@ -220,6 +229,7 @@ LOCKING_PATHS = {
     "surveys.services.review.discrepancy_review": [_review],
     "surveys.services.desk.link_proposal_decide": [_decide_proposal, _decide_proposal_site],
     "surveys.services.desk.site_verify": [_verify_site],
+    "surveys.services.linking.site_merge": [_merge_sites],
     "surveys.services.desk.photo_approve": [_approve_photo],
     "surveys.services.desk.photo_reject": [_reject_photo],
     "surveys.services.desk.discrepancy_decide": [_decide],
