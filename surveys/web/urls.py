@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/sites/<int:pk>/photos/", views.site_photos, name="desk-site-photos"),
     path("desk/sites/<int:pk>/verify/", views.site_verify_action, name="desk-site-verify"),
     path("desk/visits/<uuid:pk>/photos/", views.visit_photos, name="desk-visit-photos"),
+    path("desk/followups/", views.followup_requests_page, name="desk-followups"),
     path("desk/links/", views.link_proposals, name="desk-links"),
     path("desk/links/<int:pk>/decide/", views.link_proposal_action, name="desk-link-decide"),
     path("desk/photos/", views.photos_awaiting, name="desk-photos"),

@@ -20,6 +20,7 @@ from surveys.models import LinkProposal, Observation, Photo, Site, Visit
 from surveys.roles import is_editor, role_of
 from surveys.selectors import desk as selectors
 from surveys.selectors.exports import export_jobs_for
+from surveys.selectors.followups import followup_requests
 from surveys.selectors.scoping import discrepancies_for
 from surveys.services.desk import (
     ReviewState, discrepancies_assign, discrepancies_dismiss_as_duplicate, discrepancy_assign,
@@ -355,6 +356,13 @@ def visit_photos(request, pk):
 @editors_only
 def link_proposals(request):
     return render(request, "desk/links.html", {"page": _page(request, selectors.pending_link_proposals())})
+
+
+@editors_only
+def followup_requests_page(request):
+    """Every follow-up request, the longest waiting first; answered ones say when the answer came."""
+    rows = followup_requests(request.user).select_related("site", "claim", "reviewer", "assignee")
+    return render(request, "desk/followups.html", {"page": _page(request, rows)})
 
 
 @require_POST

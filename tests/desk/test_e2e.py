@@ -300,6 +300,7 @@ def _desk_pages(world, exporter_name, reporter_name) -> list[tuple[str, str, str
         ("visit-photos", editor, f"/desk/visits/{world['visit'].pk}/photos/"),
         ("proposed-sites", editor, "/desk/sites/"),
         ("link-proposals", editor, "/desk/links/"),
+        ("followups", editor, "/desk/followups/"),
         ("photos", editor, "/desk/photos/"),
         ("audit", editor, "/desk/audit/"),
         ("exports", editor, "/desk/exports/"),
@@ -392,7 +393,7 @@ def test_chinese_pages_keep_no_english_word_of_the_desk(browser, live_server, de
                        ("photos", "/desk/photos/"), ("site-photos", f"/desk/sites/{desk_world['site'].pk}/photos/"),
                        ("visit-photos", f"/desk/visits/{desk_world['visit'].pk}/photos/"),
                        ("proposed-sites", "/desk/sites/"), ("phones", "/desk/odk/"), ("exports", "/desk/exports/"),
-                       ("notifications", "/desk/notifications/")):
+                       ("notifications", "/desk/notifications/"), ("followups", "/desk/followups/")):
         response = page.goto(live_server.url + path)
         assert response.request.all_headers()["accept-language"] == "zh-Hans"
         assert page.get_attribute("html", "lang") == "zh-hans"
