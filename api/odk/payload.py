@@ -38,7 +38,7 @@ def _site(instance: Instance, request) -> tuple[object | None, dict | None]:
             "name": instance.values.get("new_site_name", ""), "latitude": getattr(point, "latitude", None),
             "longitude": getattr(point, "longitude", None)}, request=request, without="id", where="new_site_")
         return None, {name: new_site[name] for name in ("name", "latitude", "longitude")}
-    site = sites_for(request.user).select_related(None).only("id", "latitude", "longitude").filter(pk=int(value)).first() \
+    site = sites_for(request.user).select_related(None).only("id", "latitude", "longitude", "merged_into_id").filter(pk=int(value)).first() \
         if value.isdigit() else None
     if site is None:
         raise OdkError(f"The submission is not valid: site: unknown site {value[:40]!r}.", status=400, code=400.8)

@@ -42,7 +42,7 @@ class VisitSerializer(PolicyMixin, ModelSerializer):
     policy_resource = "visit"
     id = serializers.UUIDField(required=False)
     # A visit reads only its site's position; the rest of the row (names, aliases) stays unloaded.
-    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.only("id", "latitude", "longitude"))
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.only("id", "latitude", "longitude", "merged_into_id"))
     reporter = serializers.SerializerMethodField()
     latitude = finite_float(min_value=-90, max_value=90)
     longitude = finite_float(min_value=-180, max_value=180)

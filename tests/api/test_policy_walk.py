@@ -170,6 +170,7 @@ NOT_WALKED = {
     "odk-session": "DELETE only",
     "linkproposal-detail": "editors only (403 to both roles walked)",
     "linkproposal-decide": "editors only",
+    "delivery-detail": "admins only (the list answers 403 to both roles walked; payloads are walked in tests/notifications)",
 }
 
 
