@@ -15,12 +15,10 @@ from django.conf import settings
 
 from surveys.models import AuditEvent, Discrepancy, ExportJob, Photo
 from surveys.services.review import discrepancy_review
+from tests.browser import CHROMIUM, _async_unsafe_allowed, browser  # noqa: F401 (fixtures)
 from tests.desk.conftest import make_discrepancy, make_photo
 from tests.factories import ObservationFactory, VisitFactory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-quic", "--no-first-run", "--disable-sync"]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 DOC_SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 # The pages docs/desk.md (and the README) show, at both sizes and in both languages.
@@ -34,32 +32,9 @@ SMALL_PHONE = {"width": 360, "height": 740}
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium package")
 
 
-@pytest.fixture(scope="module")
-def _async_unsafe_allowed():
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls under
-    # a running loop unless told it is safe. Only for this module, restored afterwards.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 def _page(browser, *, locale="en-US", viewport=None):
     """A fresh browser page; in Chinese ("zh-CN") every request says `Accept-Language: zh-Hans`."""
+    ARTIFACTS.mkdir(exist_ok=True)  # where the tests' screenshots go
     # Playwright's locale would send its own Accept-Language ("zh-CN"); the header is the one the issue names.
     chinese = locale.startswith("zh")
     context = browser.new_context(locale=None if chinese else locale, extra_http_headers=ZH_HANS if chinese else {},

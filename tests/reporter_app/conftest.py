@@ -2,48 +2,19 @@
 context, the live server running tasks in-process (the embedded default), photos made here."""
 import datetime as dt
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from tests.browser import _async_unsafe_allowed, browser  # noqa: F401 (fixtures)
 from tests.factories import ClaimFactory, SiteFactory
 from tests.imaging import samples
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct-horse-9"
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots" / "app"
 SITE_LAT, SITE_LON = 30.9010, 118.7520
-
-
-@pytest.fixture(scope="module")
-def _async_unsafe_allowed():
-    # Playwright's sync API runs an event loop in this thread; the ORM refuses to run under one
-    # unless told it is safe (the test's own queries; the live server has threads of its own). Per module,
-    # so the loop and the variable end with the module (other modules start a Playwright of their own).
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("needs Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
