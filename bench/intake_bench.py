@@ -11,7 +11,6 @@ Run: .venv/bin/python bench/intake_bench.py  (needs PostgreSQL, Redis and wrk)
 """
 import io
 import os
-import subprocess
 import sys
 from pathlib import Path
 
