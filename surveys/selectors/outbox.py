@@ -13,10 +13,11 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
-from surveys.models import Discrepancy, Photo, Visit
+from surveys.models import Discrepancy, Observation, Photo, Visit
 from surveys.selectors.policy import EXPORTER_HIDDEN_FIELDS, reporter_pseudonym
 from surveys.vocab import ReviewStatus
 
@@ -71,12 +72,14 @@ def discrepancy_payloads(pks) -> dict:
 
 
 def visit_payloads(pks) -> dict:
-    rows = Visit.objects.filter(pk__in=list(pks)).select_related("site").prefetch_related("observations")
+    observations = Prefetch("observations", to_attr="kept_observations", queryset=Observation.objects.filter(
+        rejected=False).order_by("created_at", "id").only("visit_id", *OBSERVATION_FIELDS))
+    rows = Visit.objects.filter(pk__in=list(pks)).order_by().select_related("site").prefetch_related(observations)
     found = {}
     for row in rows:
         payload = _fields(row, VISIT_FIELDS)
         payload.update(site_name=row.site.name, reporter=reporter_pseudonym(row.reporter_id), observations=[
-            _fields(obs, OBSERVATION_FIELDS) for obs in row.observations.all() if not obs.rejected])
+            _fields(obs, OBSERVATION_FIELDS) for obs in row.kept_observations])
         found[row.pk] = (payload, {"site": row.site.name, "started_at": row.started_at.isoformat(),
                                    "reporter_id": row.reporter_id, "link": _desk_link("desk-site", row.site_id)})
     return found

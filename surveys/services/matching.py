@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone
 
 from surveys.models import Claim, Discrepancy, Observation, Organization, Site
@@ -41,6 +41,7 @@ DECIDED_FIELDS = ["metric", "kind", "claimed", "observed", "ratio", "severity", 
 Links = Discrepancy.observations.through
 SupportingLinks = Discrepancy.supporting.through
 NewEvidenceLinks = Discrepancy.new_evidence.through
+LINK_TABLES = {"observations": Links, "supporting": SupportingLinks, "new_evidence": NewEvidenceLinks}
 
 
 def _settings():
@@ -49,16 +50,17 @@ def _settings():
     return MatchSettings(ratio_band=(settings.MATCH_RATIO_LOW, settings.MATCH_RATIO_HIGH))
 
 
-def _ancestors(organization_ids: set[int]) -> dict[int, list[int]]:
-    """Each organization with its parent groups, nearest first (one query per level)."""
-    parent: dict[int, int | None] = {}
-    frontier = set(organization_ids)
+def _ancestors(parents: dict[int, int | None]) -> dict[int, list[int]]:
+    """Each organization with its parent groups, nearest first, from {organization: its parent}
+    (one query per level above those parents)."""
+    parent = dict(parents)
+    frontier = {p for p in parent.values() if p is not None and p not in parent}
     while frontier:
-        rows = dict(Organization.objects.filter(pk__in=frontier).values_list("pk", "parent_id"))
+        rows = dict(Organization.objects.filter(pk__in=frontier).order_by().values_list("pk", "parent_id"))
         parent.update(rows)
         frontier = {p for p in rows.values() if p is not None and p not in parent}
     chains = {}
-    for org_id in organization_ids:
+    for org_id in parents:
         chain, current = [], org_id
         while current is not None and current not in chain:
             chain.append(current)
@@ -72,7 +74,8 @@ def _descendants(organization_id: int) -> set[int]:
     found = {organization_id}
     frontier = {organization_id}
     while frontier:
-        frontier = set(Organization.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        children = Organization.objects.filter(parent_id__in=frontier).order_by().values_list("pk", flat=True)
+        frontier = set(children) - found
         found |= frontier
     return found
 
@@ -157,11 +160,15 @@ def _latest(values: dict | None, wanted: set, supporting: set) -> dict:
             "observation_ids": sorted(map(str, wanted)), "supporting_ids": sorted(map(str, supporting))}
 
 
-def _links(through, column: str, discrepancy_ids) -> dict[int, set]:
-    links = defaultdict(set)
-    for discrepancy_id, observation_id in through.objects.filter(
-            discrepancy_id__in=list(discrepancy_ids)).values_list("discrepancy_id", column):
-        links[discrepancy_id].add(observation_id)
+def _links(discrepancy_ids: list[int]) -> dict[str, dict[int, set]]:
+    """{kind: {discrepancy id: observation ids}} for each kind of link, read in one query."""
+    links = {kind: defaultdict(set) for kind in LINK_TABLES}
+    if discrepancy_ids:
+        first, *rest = [through.objects.filter(discrepancy_id__in=discrepancy_ids).annotate(kind=Value(kind))
+                        .values_list("kind", "discrepancy_id", "observation_id")
+                        for kind, through in LINK_TABLES.items()]
+        for kind, discrepancy_id, observation_id in first.union(*rest, all=True):
+            links[kind][discrepancy_id].add(observation_id)
     return links
 
 
@@ -211,9 +218,7 @@ def _store(outcomes: dict, metrics: dict[int, str], existing_rows, evidence: Evi
     now = timezone.now()
     existing = {(d.claim_id, d.site_id): d for d in existing_rows.select_for_update().order_by("pk")}
     ids = [d.pk for d in existing.values()]
-    links = {"observations": _links(Links, "observation_id", ids),
-             "supporting": _links(SupportingLinks, "observation_id", ids),
-             "new_evidence": _links(NewEvidenceLinks, "observation_id", ids)}
+    links = _links(ids)
 
     created, updated, held = [], [], []
     relinked, resupported, new_links = {}, {}, {}
@@ -304,11 +309,16 @@ def _store_retrying(outcomes: dict, metrics: dict[int, str], existing_rows, evid
 def sites_rematch(*, site_ids: Iterable[int]) -> int:
     """Re-match every claim about these sites (directly, or about their organizations and parent
     groups) against the sites' observations. Returns the (claim, site) pairs checked."""
-    sites = {pk: (name, org_id) for pk, name, org_id in
-             Site.objects.filter(pk__in=list(site_ids)).values_list("pk", "name", "organization_id")}
+    rows = Site.objects.filter(pk__in=list(site_ids)).order_by().values_list(
+        "pk", "name", "organization_id", "organization__parent_id")
+    sites, parents = {}, {}
+    for pk, name, org_id, parent_id in rows:
+        sites[pk] = (name, org_id)
+        if org_id is not None:
+            parents[org_id] = parent_id
     if not sites:
         return 0
-    chains = _ancestors({org_id for _, org_id in sites.values() if org_id is not None})
+    chains = _ancestors(parents)
     organization_ids = {org for chain in chains.values() for org in chain}
     claims = list(Claim.objects.filter(
         Q(site_id__in=list(sites)) | Q(site__isnull=True, organization_id__in=list(organization_ids))
@@ -348,7 +358,7 @@ def claim_rematch(*, claim_id: int) -> int:
         subject = Q(pk=claim["site_id"])
     else:
         subject = Q(organization_id__in=list(_descendants(claim["organization_id"])))
-    site_names = dict(Site.objects.filter(subject).values_list("pk", "name"))
+    site_names = dict(Site.objects.filter(subject).order_by().values_list("pk", "name"))
     observations = _observations_by_site_metric(Observation.objects.filter(
         visit__site_id__in=list(site_names), metric=claim["metric"], rejected=False))
     findings = _findings([(claim, site_id) for site_id in site_names], site_names, observations)

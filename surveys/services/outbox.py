@@ -91,7 +91,7 @@ def emit_many(event: str, objs: list, *, recipients: Iterable = (), keys: list[s
               for i, obj in enumerate(objs) if obj.pk in payloads]
     if keys:  # keep only the events not already emitted under their key
         OutboxEvent.objects.bulk_create(events, ignore_conflicts=True)
-        kept = set(OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).values_list("pk", flat=True))
+        kept = set(OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).order_by().values_list("pk", flat=True))
         events = [e for e in events if e.pk in kept]
     else:
         OutboxEvent.objects.bulk_create(events)

@@ -82,11 +82,11 @@ def visit_replace_extracted(*, visit: Visit) -> int:
         if obs_id not in wanted:
             tombstone_record(obj=obs, owner_id=visit.reporter_id)
             obs.delete()
-    for obs_id, values in wanted.items():
-        obs = existing.get(obs_id)
-        if obs is None:
-            Observation.objects.create(id=obs_id, visit=visit, extracted=True, **values)
-        elif any(getattr(obs, name) != value for name, value in values.items()):
+    Observation.objects.bulk_create([Observation(id=obs_id, visit=visit, extracted=True, **values)
+                                     for obs_id, values in wanted.items() if obs_id not in existing])
+    for obs_id, obs in existing.items():
+        values = wanted.get(obs_id)
+        if values is not None and any(getattr(obs, name) != value for name, value in values.items()):
             Observation.objects.filter(pk=obs_id).update(updated_at=timezone.now(), **values)
     return len(wanted)
 

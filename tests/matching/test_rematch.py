@@ -194,7 +194,9 @@ def test_site_rematch_query_count_does_not_grow_with_claims_or_observations(run)
         assert Discrepancy.objects.filter(site=site).count() == 2 * n
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert counts[1] <= 16
+    # The site with its organization's parent, then the claims and observations; the discrepancies
+    # locked, with their three kinds of evidence links in one read; writes only for what changed.
+    assert counts[1] <= {"first": 15, "repeat": 8, "changed": 9}[run]
 
 
 @pytest.mark.django_db(transaction=True)

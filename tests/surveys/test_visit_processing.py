@@ -32,6 +32,23 @@ def test_a_duplicate_message_after_processing_costs_one_query(django_assert_num_
         assert visit_process(visit_id=visit.pk, revision=visit.revision) == "already processed"
 
 
+def test_the_query_count_does_not_grow_with_the_facts_a_visit_holds():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for notes in ("A guard said about 600-700 people work here.",
+                  "A guard said about 600-700 people work here. 门卫说园区里实际只有几十家企业。"
+                  "Counted 45 cars; the plant makes about 20,000 t a year."):
+        visit = VisitFactory(notes=notes)
+        with CaptureQueriesContext(connection) as queries:
+            assert visit_process(visit_id=visit.pk, revision=visit.revision) == "done"
+        counts.append((visit.observations.count(), len(queries)))
+    (one_fact, few), (many_facts, more) = counts
+    assert one_fact == 1 and many_facts >= 3
+    assert few == more
+
+
 def test_an_engine_error_ends_failed_with_the_reason(monkeypatch):
     visit = VisitFactory(notes="x")
 
