@@ -172,13 +172,17 @@ def _links(discrepancy_ids: list[int]) -> dict[str, dict[int, set]]:
     return links
 
 
-def _relink(through, column: str, wanted: dict[int, set]) -> None:
-    if wanted:
-        through.objects.filter(discrepancy_id__in=list(wanted)).delete()
-        through.objects.bulk_create(
-            [through(discrepancy_id=d_id, **{column: o_id}) for d_id, ids in wanted.items() for o_id in ids],
-            batch_size=5000,
-        )
+def _relink(through, wanted: dict[int, set], current: dict[int, set]) -> None:
+    """Make these discrepancies' links of one kind `wanted`: one that lost a link has its links rewritten,
+    one that only gained links gets the new ones (new evidence usually adds to what was there)."""
+    rewritten = {d_id for d_id, ids in wanted.items() if current[d_id] - ids}
+    if rewritten:
+        through.objects.filter(discrepancy_id__in=list(rewritten)).delete()
+    through.objects.bulk_create(
+        [through(discrepancy_id=d_id, observation_id=o_id) for d_id, ids in wanted.items()
+         for o_id in (ids if d_id in rewritten else ids - current[d_id])],
+        batch_size=5000,
+    )
 
 
 def _hold(row: Discrepancy, outcome: Outcome | None, metric: str, links: dict, evidence: Evidence, now,
@@ -264,9 +268,9 @@ def _store(outcomes: dict, metrics: dict[int, str], existing_rows, evidence: Evi
         rows = Discrepancy.objects.bulk_create([row for row, _, _ in created], batch_size=1000)
         for row, (_, wanted, supporting) in zip(rows, created, strict=True):
             relinked[row.pk], resupported[row.pk] = wanted, supporting
-    _relink(Links, "observation_id", relinked)
-    _relink(SupportingLinks, "observation_id", resupported)
-    _relink(NewEvidenceLinks, "observation_id", new_links)
+    _relink(Links, relinked, links["observations"])
+    _relink(SupportingLinks, resupported, links["supporting"])
+    _relink(NewEvidenceLinks, new_links, links["new_evidence"])
     _emit(opened=rows, changed_decided=[row for row in held if row.latest is not None], arrived=new_links)
 
 
