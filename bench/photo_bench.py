@@ -37,11 +37,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import REDIS_URL  # noqa: E402
+
 MEDIA = tempfile.mkdtemp(prefix="photo-bench-")
 os.environ["MEDIA_ROOT"] = MEDIA
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{MEDIA}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "photo-bench")
+os.environ.setdefault("CACHE_URL", REDIS_URL)  # required with DEBUG off (login throttling), unused here
 os.environ.pop("PHOTO_TEST_DELAY_SECONDS", None)
 
 import django  # noqa: E402
