@@ -108,7 +108,9 @@ def visit_process(*, visit_id, revision: int) -> str:
         raise  # the database is away: the task retries, the visit stays pending
     except Exception as exc:
         log.exception("processing visit %s failed", visit_id)
-        Visit.objects.filter(pk=visit.pk, revision=revision).update(
+        # Only a run still pending is marked failed: a duplicate that raced a run which has finished
+        # (and failed on the rows that run inserted) must not undo its outcome.
+        Visit.objects.filter(pk=visit.pk, revision=revision, processing=Processing.PENDING).update(
             processing=Processing.FAILED, processing_error=f"{type(exc).__name__}: {exc}"[:2000])
         return "failed"
     with transaction.atomic():

@@ -61,6 +61,28 @@ def test_an_engine_error_ends_failed_with_the_reason(monkeypatch):
     assert visit.processing == "failed" and "cannot read this" in visit.processing_error
 
 
+def test_a_duplicate_run_failing_after_the_first_finished_leaves_the_visit_done(monkeypatch):
+    from django.db import IntegrityError
+
+    from surveys.services import visit_processing
+
+    visit = VisitFactory(notes="A worker said about 600-700 people work on the shift.")
+    replace = visit_processing.visit_replace_extracted
+
+    def racing(*, visit):
+        # The duplicate read the visit pending; the first run finishes meanwhile, and the
+        # duplicate's insert then meets the rows the first one wrote.
+        monkeypatch.setattr(visit_processing, "visit_replace_extracted", replace)
+        assert visit_process(visit_id=visit.pk, revision=visit.revision) == "done"
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(visit_processing, "visit_replace_extracted", racing)
+    assert visit_process(visit_id=visit.pk, revision=visit.revision) == "failed"
+    visit.refresh_from_db()
+    assert (visit.processing, visit.processing_error) == ("done", "")
+    assert visit.observations.count() == 1
+
+
 def test_a_database_outage_is_left_to_the_task_retry(monkeypatch):
     visit = VisitFactory(notes="x")
 
