@@ -79,15 +79,14 @@ def visit_replace_extracted(*, visit: Visit) -> int:
     wanted.update(_mark_observation(visit))
     existing = {obs.pk: obs for obs in visit.observations.select_for_update().filter(extracted=True)}
     for obs_id, obs in existing.items():
-        if obs_id not in wanted:
+        values = wanted.get(obs_id)
+        if values is None:
             tombstone_record(obj=obs, owner_id=visit.reporter_id)
             obs.delete()
+        elif any(getattr(obs, name) != value for name, value in values.items()):
+            Observation.objects.filter(pk=obs_id).update(updated_at=timezone.now(), **values)
     Observation.objects.bulk_create([Observation(id=obs_id, visit=visit, extracted=True, **values)
                                      for obs_id, values in wanted.items() if obs_id not in existing])
-    for obs_id, obs in existing.items():
-        values = wanted.get(obs_id)
-        if values is not None and any(getattr(obs, name) != value for name, value in values.items()):
-            Observation.objects.filter(pk=obs_id).update(updated_at=timezone.now(), **values)
     return len(wanted)
 
 
