@@ -1,7 +1,9 @@
 import pytest
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 
 from surveys.models import Visit
+from surveys.services import visit_processing
 from surveys.services.visit_processing import visit_process
 from tests.factories import VisitFactory
 
@@ -33,9 +35,6 @@ def test_a_duplicate_message_after_processing_costs_one_query(django_assert_num_
 
 
 def test_the_query_count_does_not_grow_with_the_facts_a_visit_holds():
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     counts = []
     for notes in ("A guard said about 600-700 people work here.",
                   "A guard said about 600-700 people work here. 门卫说园区里实际只有几十家企业。"
@@ -62,10 +61,6 @@ def test_an_engine_error_ends_failed_with_the_reason(monkeypatch):
 
 
 def test_a_duplicate_run_failing_after_the_first_finished_leaves_the_visit_done(monkeypatch):
-    from django.db import IntegrityError
-
-    from surveys.services import visit_processing
-
     visit = VisitFactory(notes="A worker said about 600-700 people work on the shift.")
     replace = visit_processing.visit_replace_extracted
 
