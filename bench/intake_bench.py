@@ -1,4 +1,5 @@
-"""Intake throughput under gunicorn (2 sync workers, as deployed), wrk at 8 connections on loopback.
+"""Intake throughput under gunicorn as deployed (gunicorn.conf.py: 2 gthread workers of 8 threads), wrk at 8
+connections on loopback.
 
 Measured in one run, alternating rounds: a bare DRF endpoint (the floor), visit POSTs
 (token auth, validation, Idempotency-Key, PostgreSQL write, task enqueued on Redis after
@@ -135,7 +136,7 @@ def main() -> None:
     token, site_id, visit_id = manage(env, "shell", "-c", SETUP).split()[-3:]
     load_before = load_average()
     print("load average before:", load_before, flush=True)
-    server = Gunicorn(env, workers=2)  # as in the Dockerfile and docker-compose.yml
+    server = Gunicorn(env, workers=2)  # worker class and threads from gunicorn.conf.py, as deployed
     scripts = {"bare": bare_script(), "visit": visit_script(token, int(site_id)),
                "upload": upload_script(token, visit_id, sample_jpeg())}
     runs = {name: [] for name in scripts}
@@ -154,7 +155,8 @@ def main() -> None:
     bare, visits, uploads = (median_run(runs[name]) for name in runs)
     rate = visits["requests_per_second"]
     result = {
-        "setup": {"server": "gunicorn, 2 sync workers", "client": "wrk, 2 threads, 8 connections",
+        "setup": {"server": "gunicorn, 2 gthread workers x 8 threads (gunicorn.conf.py)",
+                  "client": "wrk, 2 threads, 8 connections",
                   "seconds_per_run": SECONDS, "rounds": ROUNDS, "order": "bare, visit, upload; alternating, medians",
                   "cpu": "user+system CPU of the gunicorn processes and their PostgreSQL backends, per request",
                   "database": "PostgreSQL (loopback)", "broker": "Redis (loopback)"},

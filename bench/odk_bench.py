@@ -112,7 +112,8 @@ def main() -> None:
         return round(a["requests_per_second"] / b["requests_per_second"], 3)
 
     result = {
-        "setup": {"server": "gunicorn, 2 sync workers", "client": "wrk, 2 threads, 8 connections",
+        "setup": {"server": "gunicorn, 2 gthread workers x 8 threads (gunicorn.conf.py)",
+                  "client": "wrk, 2 threads, 8 connections",
                   "seconds_per_run": SECONDS, "database": "PostgreSQL (loopback)", "broker": "Redis (loopback)",
                   "photo_bytes": len(photo),
                   "note": "measured while other work ran on the same 2 cores: compare the ratios"},

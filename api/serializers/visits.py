@@ -7,6 +7,7 @@ from surveys.roles import is_editor
 from surveys.selectors.policy import (
     EXPORTER_HIDDEN_FIELDS, flag_details_for, is_restricted, reporter_label, reuse_match_ids, visible_photo_ids,
 )
+from surveys.selectors.sites import site_position
 from surveys.services.values import value_shape_validate
 from surveys.services.visits import visit_times_check
 
@@ -38,11 +39,26 @@ class VisibleDiscrepancyField(serializers.PrimaryKeyRelatedField):
         return discrepancies_for(request.user) if request is not None else super().get_queryset()
 
 
+class SiteField(serializers.PrimaryKeyRelatedField):
+    """A site by id, loaded with its position only (surveys.selectors.sites: every visit posted reads one)."""
+
+    def to_internal_value(self, data):
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            pk = Site._meta.pk.get_prep_value(data)  # as the ORM's pk=... would take it: "12" and 12
+        except (TypeError, ValueError, OverflowError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        site = site_position(pk)
+        if site is None:
+            self.fail("does_not_exist", pk_value=data)
+        return site
+
+
 class VisitSerializer(PolicyMixin, ModelSerializer):
     policy_resource = "visit"
     id = serializers.UUIDField(required=False)
-    # A visit reads only its site's position; the rest of the row (names, aliases) stays unloaded.
-    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.only("id", "latitude", "longitude", "merged_into_id"))
+    site = SiteField(queryset=Site.objects.all())
     reporter = serializers.SerializerMethodField()
     latitude = finite_float(min_value=-90, max_value=90)
     longitude = finite_float(min_value=-180, max_value=180)

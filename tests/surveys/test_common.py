@@ -33,3 +33,16 @@ def test_insert_unless_taken_ignores_only_a_taken_id():
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_unless_taken(new_visit(uuid.uuid4(), activity_level=9))  # the 0-4 check constraint
     assert not Visit.objects.exists()
+
+
+def test_insert_unless_taken_stores_what_the_orm_insert_stores():
+    fields = {"latitude": 31.19, "longitude": 121.19, "activity_level": 2, "activity_signs": ["smoke", "trucks"],
+              "observed_status": "operating"}
+    ours, theirs = new_visit(uuid.uuid4(), **fields), new_visit(uuid.uuid4(), **fields)
+    assert insert_unless_taken(ours) is True
+    theirs.save(force_insert=True)
+    stored = {row["id"]: row for row in Visit.objects.values()}
+    compared = [name for name in stored[ours.pk] if name not in ("id", "site_id", "reporter_id", "created_at",
+                                                                  "updated_at", "sync_txid")]
+    assert {name: stored[ours.pk][name] for name in compared} == {name: stored[theirs.pk][name] for name in compared}
+    assert stored[ours.pk]["created_at"] == ours.created_at and stored[ours.pk]["updated_at"] == ours.updated_at
