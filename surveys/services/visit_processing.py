@@ -77,7 +77,8 @@ def visit_replace_extracted(*, visit: Visit) -> int:
     facts = extract_observations(visit.notes, visit_date=_visit_local_date(visit))
     wanted = {_observation_id(visit.pk, fact): _fact_values(fact) for fact in facts}
     wanted.update(_mark_observation(visit))
-    existing = {obs.pk: obs for obs in visit.observations.select_for_update().filter(extracted=True)}
+    # Locked in id order; the default ordering would join the visit (and lock its row too).
+    existing = {obs.pk: obs for obs in visit.observations.select_for_update().filter(extracted=True).order_by("pk")}
     for obs_id, obs in existing.items():
         values = wanted.get(obs_id)
         if values is None:
@@ -93,7 +94,7 @@ def visit_replace_extracted(*, visit: Visit) -> int:
 def visit_process(*, visit_id, revision: int) -> str:
     from surveys.services.matching import site_rematch
 
-    visit = Visit.objects.select_related("site").filter(pk=visit_id).first()
+    visit = Visit.objects.select_related("site").filter(pk=visit_id).order_by().first()
     if visit is None:
         return "gone"
     if visit.revision != revision:
