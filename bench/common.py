@@ -52,16 +52,32 @@ def load_average() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
 
 
-def cpu_seconds(pids) -> float:
-    """User + system CPU time the processes have used so far (Linux /proc; a process gone counts 0)."""
-    ticks = 0
+def cpu_by_process(pids) -> dict[int, float]:
+    """User + system CPU seconds each process has used so far (Linux /proc; a process gone is left out)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    spent = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError):
             continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+        spent[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return spent
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time the processes have used so far (a process gone counts 0)."""
+    return sum(cpu_by_process(pids).values())
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two `cpu_by_process` readings by the processes alive at the second.
+
+    A process that started in between counts whole; one that ended in between drops out rather
+    than taking its earlier CPU off the sum (Django closes a connection older than CONN_MAX_AGE,
+    so a database backend can end during a run and another start).
+    """
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def database_backends(name: str) -> list[int]:

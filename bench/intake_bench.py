@@ -18,7 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    Gunicorn, cpu_seconds, database_backends, django_env, load_average, manage, recreate_database, write_result, wrk,
+    Gunicorn, cpu_by_process, cpu_spent, database_backends, django_env, load_average, manage, recreate_database,
+    write_result, wrk,
 )
 
 SECONDS = 8
@@ -109,10 +110,9 @@ def warm_up(server: Gunicorn, script: str) -> None:
 
 def measure(server: Gunicorn, database: str, script: str) -> dict:
     """One wrk run, with the CPU the server's processes and their PostgreSQL backends spent per request."""
-    processes = server.pids() + database_backends(database)
-    before = cpu_seconds(processes)
+    before = cpu_by_process(server.pids() + database_backends(database))
     run = wrk(server.url, script, seconds=SECONDS)
-    spent = cpu_seconds(processes) - before
+    spent = cpu_spent(before, cpu_by_process(server.pids() + database_backends(database)))
     return {**run, "cpu_ms_per_request": round(1000 * spent / max(run["requests"], 1), 2),
             "load_1m": load_average()[0]}
 
