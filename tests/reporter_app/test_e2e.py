@@ -239,7 +239,9 @@ def test_sign_in_names_the_device_and_sign_out_revokes_the_token(phone, live_ser
     page.click("#tab-account")
     assert "zhaolei" in page.inner_text("#account-user")
     page.click("#sign-out")
-    page.wait_for_selector("#login-form")
+    # The form comes back once the revocation is answered: on a loaded machine that took over the
+    # default 15 s once (the app itself waits up to 60 s for an answer).
+    page.wait_for_selector("#login-form", timeout=60_000)
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert page.evaluate("async () => (await FS.db.get('meta', 'auth')) === undefined")
